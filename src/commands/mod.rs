@@ -1,0 +1,5 @@
+//! One module per subcommand. Each takes its clap arguments, turns them into
+//! plain data and calls into the library.
+
+pub mod completions;
+pub mod new;

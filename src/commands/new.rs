@@ -1,0 +1,142 @@
+//! `plinth new`: validate, render the project in memory, write it all at
+//! once, then make the first commit.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::cli::NewArgs;
+use crate::error::Error;
+use crate::files::FileTree;
+use crate::names::ProjectName;
+use crate::spec::{ProjectSpec, Style};
+use crate::{context, git, prompt, report, template, write};
+
+/// The style `--yes` picks.
+const DEFAULT_STYLE: Style = Style::Micro;
+
+/// Runs `plinth new`.
+pub fn run(args: &NewArgs) -> Result<(), Error> {
+    let spec = resolve(args)?;
+    let tree = render(&spec)?;
+    if args.dry_run {
+        print_dry_run(&spec, &tree);
+        return Ok(());
+    }
+    write::create_project(&tree, &spec.target)?;
+    report::status(
+        "Created",
+        format!(
+            "{} project `{}` at `{}`",
+            spec.style.as_str(),
+            spec.name,
+            spec.target.display()
+        ),
+    );
+    if spec.git {
+        commit(&spec.target);
+    }
+    print_next_steps(&spec.target);
+    Ok(())
+}
+
+/// Turns the arguments into a validated spec: the name and target first (so
+/// a bad name is reported before any question), then the missing answers.
+fn resolve(args: &NewArgs) -> Result<ProjectSpec, Error> {
+    let name = args
+        .path
+        .file_name()
+        .ok_or_else(|| Error::NoNameInPath(args.path.clone()))?
+        .to_str()
+        .map_or_else(
+            || Err(non_unicode_name(&args.path)),
+            |name| ProjectName::parse(name).map_err(Error::InvalidName),
+        )?;
+    write::check_target_is_free(&args.path)?;
+    let style = match args.style {
+        Some(style) => style,
+        None if args.yes => DEFAULT_STYLE,
+        None if prompt::interactive() => prompt::style()?,
+        None => {
+            return Err(Error::NoTerminal {
+                question: "no --style given".to_owned(),
+                flags: "`--style micro`, or `--yes` to take the defaults".to_owned(),
+            });
+        }
+    };
+    Ok(ProjectSpec {
+        name,
+        target: args.path.clone(),
+        style,
+        db: args.db,
+        git: !args.no_git,
+    })
+}
+
+fn non_unicode_name(path: &Path) -> Error {
+    let lossy = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match ProjectName::parse(&lossy) {
+        Err(problem) => Error::InvalidName(problem),
+        Ok(_) => Error::NoNameInPath(path.to_path_buf()),
+    }
+}
+
+/// Renders the whole project in memory.
+pub fn render(spec: &ProjectSpec) -> Result<FileTree, Error> {
+    let context = context::for_spec(spec);
+    let dir = template::tree(spec.style.as_str()).ok_or_else(|| Error::Template {
+        file: spec.style.as_str().to_owned(),
+        reason: "the style's template folder is missing from this build".to_owned(),
+    })?;
+    template::render_tree(dir, &context)
+}
+
+/// Commits the new project, unless it sits inside another work tree. A git
+/// failure is a warning: the project itself is already complete.
+fn commit(target: &Path) {
+    let parent = target
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if let Some(work_tree) = git::enclosing_work_tree(parent) {
+        report::note(format!(
+            "inside the git work tree `{}`; no repository created",
+            work_tree.display()
+        ));
+        return;
+    }
+    let message = format!("Initial commit from plinth {}", context::PLINTH_VERSION);
+    match git::init_and_commit(target, &message) {
+        Ok(()) => report::status(
+            "Initialized",
+            "git repository on branch `main` with one commit",
+        ),
+        Err(error) => report::warning(format!(
+            "could not create the git repository: {}",
+            error.message()
+        )),
+    }
+}
+
+fn print_dry_run(spec: &ProjectSpec, tree: &FileTree) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "Would create {} project `{}` at `{}` ({} files):",
+        spec.style.as_str(),
+        spec.name,
+        spec.target.display(),
+        tree.len()
+    );
+    for (path, contents) in tree.iter() {
+        let _ = writeln!(out, "  {}  ({} bytes)", path.display(), contents.len());
+    }
+    let _ = writeln!(out, "Nothing was written (--dry-run).");
+}
+
+fn print_next_steps(target: &Path) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "\nNext steps:\n  cd {}\n  cargo run", target.display());
+}

@@ -1,0 +1,55 @@
+//! `FileTree`: a project's files held in memory, keyed by their path relative
+//! to the project root. Everything plinth writes is computed as one of these
+//! first, so a failure never leaves a half-written project.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Files by relative path, in sorted order (which makes output deterministic).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileTree {
+    files: BTreeMap<PathBuf, Vec<u8>>,
+}
+
+impl FileTree {
+    /// An empty tree.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds or replaces the file at `path`.
+    pub fn insert(&mut self, path: impl Into<PathBuf>, contents: impl Into<Vec<u8>>) {
+        self.files.insert(path.into(), contents.into());
+    }
+
+    /// The contents of the file at `path`, if the tree has it.
+    #[must_use]
+    pub fn get(&self, path: &Path) -> Option<&[u8]> {
+        self.files.get(path).map(Vec::as_slice)
+    }
+
+    /// Every file, in path order.
+    pub fn iter(&self) -> impl Iterator<Item = (&Path, &[u8])> {
+        self.files
+            .iter()
+            .map(|(path, contents)| (path.as_path(), contents.as_slice()))
+    }
+
+    /// Every path, in order.
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.files.keys().map(PathBuf::as_path)
+    }
+
+    /// How many files the tree holds.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether the tree holds no file.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}

@@ -1,0 +1,31 @@
+//! plinth generates ready-to-run Rust web projects.
+//!
+//! The pipeline, for every command: arguments → (prompts) → a validated
+//! spec → every file computed in memory → written all at once → git.
+
+pub mod cli;
+pub mod commands;
+pub mod context;
+pub mod error;
+pub mod files;
+pub mod git;
+pub mod names;
+pub mod prompt;
+pub mod report;
+pub mod spec;
+pub mod template;
+pub mod write;
+
+use cli::{Cli, Command};
+pub use error::Error;
+
+/// Runs one plinth command.
+pub fn run(cli: Cli) -> Result<(), Error> {
+    match cli.command {
+        Command::New(args) => commands::new::run(&args),
+        Command::Completions(args) => {
+            commands::completions::run(args.shell);
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! The only module that writes to the disk. A new project is written into a
+//! temporary folder beside the target and renamed into place, so a failure at
+//! any point leaves neither the target nor the temporary folder behind.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+use crate::files::FileTree;
+
+/// Prefix of the staging folders plinth creates beside a target.
+pub const STAGING_PREFIX: &str = ".plinth-";
+
+/// Refuses a target that exists and is a file or a non-empty folder.
+pub fn check_target_is_free(target: &Path) -> Result<(), Error> {
+    match fs::metadata(target) {
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(Error::Write {
+            path: target.to_path_buf(),
+            source,
+        }),
+        Ok(metadata) if !metadata.is_dir() => Err(Error::TargetIsFile(target.to_path_buf())),
+        Ok(_) => {
+            let mut entries = fs::read_dir(target).map_err(|source| Error::Write {
+                path: target.to_path_buf(),
+                source,
+            })?;
+            if entries.next().is_some() {
+                Err(Error::TargetNotEmpty(target.to_path_buf()))
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Writes `tree` as a new project at `target`, all or nothing.
+pub fn create_project(tree: &FileTree, target: &Path) -> Result<(), Error> {
+    check_target_is_free(target)?;
+    let parent = match target.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let created_parents = create_missing_folders(&parent)?;
+    let result = stage_and_rename(tree, &parent, target);
+    if result.is_err() {
+        // Undo in reverse: the deepest created folder first.
+        for folder in created_parents.iter().rev() {
+            let _ = fs::remove_dir(folder);
+        }
+    }
+    result
+}
+
+/// Creates `folder` and its missing ancestors; returns those it created,
+/// outermost first, so a failure can remove exactly them.
+fn create_missing_folders(folder: &Path) -> Result<Vec<PathBuf>, Error> {
+    let mut missing = Vec::new();
+    let mut current = Some(folder);
+    while let Some(path) = current {
+        if path.as_os_str().is_empty() || path.exists() {
+            break;
+        }
+        missing.push(path.to_path_buf());
+        current = path.parent();
+    }
+    missing.reverse();
+    for (index, path) in missing.iter().enumerate() {
+        if let Err(source) = fs::create_dir(path) {
+            for created in missing[..index].iter().rev() {
+                let _ = fs::remove_dir(created);
+            }
+            return Err(Error::Write {
+                path: path.clone(),
+                source,
+            });
+        }
+    }
+    Ok(missing)
+}
+
+fn stage_and_rename(tree: &FileTree, parent: &Path, target: &Path) -> Result<(), Error> {
+    let staging = tempfile::Builder::new()
+        .prefix(STAGING_PREFIX)
+        .tempdir_in(parent)
+        .map_err(|source| Error::Write {
+            path: parent.to_path_buf(),
+            source,
+        })?;
+    write_tree(tree, staging.path())?;
+    open_permissions(staging.path())?;
+    // `rename` refuses a target that became non-empty since the check, so a
+    // folder that appeared meanwhile is never clobbered. On error `staging`
+    // is dropped, which removes it.
+    fs::rename(staging.path(), target).map_err(|source| Error::Write {
+        path: target.to_path_buf(),
+        source,
+    })?;
+    let _ = staging.keep();
+    Ok(())
+}
+
+/// Writes every file of `tree` below `root`.
+pub fn write_tree(tree: &FileTree, root: &Path) -> Result<(), Error> {
+    for (relative, contents) in tree.iter() {
+        let path = root.join(relative);
+        if let Some(folder) = path.parent() {
+            fs::create_dir_all(folder).map_err(|source| Error::Write {
+                path: folder.to_path_buf(),
+                source,
+            })?;
+        }
+        fs::write(&path, contents).map_err(|source| Error::Write {
+            path: relative.to_path_buf(),
+            source,
+        })?;
+    }
+    Ok(())
+}
+
+/// Temporary folders are created private (0700); a project folder should
+/// have the usual permissions.
+#[cfg(unix)]
+fn open_permissions(folder: &Path) -> Result<(), Error> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(folder, fs::Permissions::from_mode(0o755)).map_err(|source| Error::Write {
+        path: folder.to_path_buf(),
+        source,
+    })
+}
+
+#[cfg(not(unix))]
+fn open_permissions(_folder: &Path) -> Result<(), Error> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+    use std::path::Path;
+
+    use super::{STAGING_PREFIX, create_project};
+    use crate::error::Error;
+    use crate::files::FileTree;
+
+    fn leftovers(folder: &Path) -> Vec<String> {
+        fs::read_dir(folder)
+            .expect("readable")
+            .map(|entry| {
+                entry
+                    .expect("entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect()
+    }
+
+    fn sample() -> FileTree {
+        let mut tree = FileTree::new();
+        tree.insert("Cargo.toml", "[package]\n");
+        tree.insert("src/main.rs", "fn main() {}\n");
+        tree
+    }
+
+    #[test]
+    fn a_project_is_written_with_every_file_and_nothing_else_beside_it() {
+        let scratch = tempfile::tempdir().expect("tempdir");
+        let target = scratch.path().join("apps/blog");
+        create_project(&sample(), &target).expect("written");
+        assert_eq!(
+            fs::read_to_string(target.join("src/main.rs")).expect("file"),
+            "fn main() {}\n"
+        );
+        assert_eq!(leftovers(&scratch.path().join("apps")), ["blog"]);
+    }
+
+    #[test]
+    fn an_empty_target_folder_is_used() {
+        let scratch = tempfile::tempdir().expect("tempdir");
+        let target = scratch.path().join("blog");
+        fs::create_dir(&target).expect("mkdir");
+        create_project(&sample(), &target).expect("written");
+        assert!(target.join("Cargo.toml").is_file());
+    }
+
+    #[test]
+    fn a_non_empty_target_is_refused_and_left_untouched() {
+        let scratch = tempfile::tempdir().expect("tempdir");
+        let target = scratch.path().join("blog");
+        fs::create_dir(&target).expect("mkdir");
+        fs::write(target.join("notes.txt"), "mine").expect("write");
+        let error = create_project(&sample(), &target).expect_err("refused");
+        assert!(matches!(error, Error::TargetNotEmpty(_)));
+        assert_eq!(leftovers(&target), ["notes.txt"]);
+        assert_eq!(leftovers(scratch.path()), ["blog"]);
+    }
+
+    #[test]
+    fn a_failure_midway_leaves_neither_target_nor_staging_nor_new_parents() {
+        let scratch = tempfile::tempdir().expect("tempdir");
+        let target = scratch.path().join("deep/er/blog");
+        // `a` as a file and `a/b` below it cannot both be written: the write
+        // fails after the first files are already in the staging folder.
+        let mut tree = sample();
+        tree.insert("a", "file");
+        tree.insert("a/b", "below a file");
+        let error = create_project(&tree, &target).expect_err("fails");
+        assert!(matches!(error, Error::Write { .. }));
+        assert!(
+            leftovers(scratch.path()).is_empty(),
+            "left: {:?}",
+            leftovers(scratch.path())
+        );
+    }
+
+    #[test]
+    fn an_unwritable_parent_leaves_nothing_behind() {
+        let scratch = tempfile::tempdir().expect("tempdir");
+        let parent = scratch.path().join("file-not-folder");
+        fs::write(&parent, "x").expect("write");
+        let error = create_project(&sample(), &parent.join("blog")).expect_err("fails");
+        assert!(matches!(error, Error::Write { .. }));
+        assert_eq!(leftovers(scratch.path()), ["file-not-folder"]);
+        assert!(
+            !leftovers(scratch.path())
+                .iter()
+                .any(|name| name.starts_with(STAGING_PREFIX))
+        );
+    }
+}
