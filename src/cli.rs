@@ -12,6 +12,10 @@ Examples:
   plinth new blog --style micro       one small file that serves
   plinth new apps/shop --yes          NAME may be a path, as with `cargo new`
   plinth new blog --dry-run           show the files, write nothing
+  plinth new blog --with db,templates micro plus features
+  plinth add templates static         grow an existing project
+  plinth add db --dry-run             show the diff, change nothing
+  plinth features                     the catalogue
   plinth completions zsh > _plinth    shell completions";
 
 /// Generate ready-to-run Rust web projects.
@@ -28,6 +32,10 @@ pub struct Cli {
 pub enum Command {
     /// Create a new web project.
     New(NewArgs),
+    /// Add features to an existing project.
+    Add(AddArgs),
+    /// List the features `plinth add` offers, and which are installed here.
+    Features(FeaturesArgs),
     /// Print shell completions for plinth.
     Completions(CompletionsArgs),
 }
@@ -49,6 +57,9 @@ pub struct NewArgs {
     /// Database the project will use when it gets one.
     #[arg(long, value_enum, default_value_t = Database::Sqlite)]
     pub db: Database,
+    /// Features to add right away (comma-separated), as `plinth add` would.
+    #[arg(long, value_name = "FEATURE,...", value_delimiter = ',')]
+    pub with: Vec<String>,
     /// Do not create a git repository.
     #[arg(long)]
     pub no_git: bool,
@@ -58,6 +69,39 @@ pub struct NewArgs {
     /// Show the files that would be written, and write nothing.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+/// Arguments of `plinth add`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  plinth add templates static
+  plinth add db --db postgres
+  plinth add ci --path ../blog --dry-run")]
+pub struct AddArgs {
+    /// Features to add (see `plinth features`); required ones come along.
+    #[arg(required = true, value_name = "FEATURE", value_delimiter = ',')]
+    pub features: Vec<String>,
+    /// The project to change (default: the one containing the current folder).
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
+    /// Database for the `db` feature (default: the one the project records).
+    #[arg(long, value_enum)]
+    pub db: Option<Database>,
+    /// Show what would change, with diffs, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// Arguments of `plinth features`.
+#[derive(Debug, Args)]
+pub struct FeaturesArgs {
+    /// The project whose installed features to show (default: the current one).
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
 }
 
 /// Arguments of `plinth completions`.

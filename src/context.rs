@@ -4,7 +4,8 @@
 
 use serde_json::{Value, json};
 
-use crate::spec::ProjectSpec;
+use crate::project::Metadata;
+use crate::spec::{Database, ProjectSpec, Style};
 
 /// The version of plinth, recorded in every project it touches.
 pub const PLINTH_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -12,11 +13,23 @@ pub const PLINTH_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The template context for a new project.
 #[must_use]
 pub fn for_spec(spec: &ProjectSpec) -> Value {
+    base(spec.name.as_str(), spec.style, spec.db)
+}
+
+/// The template context for an existing project, from its metadata.
+#[must_use]
+pub fn for_project(metadata: &Metadata, db: Database) -> Value {
+    base(&metadata.name, metadata.style, db)
+}
+
+fn base(name: &str, style: Style, db: Database) -> Value {
     json!({
-        "name": spec.name.as_str(),
-        "crate_name": spec.name.crate_name(),
+        "name": name,
+        "crate_name": name.replace('-', "_"),
         "plinth_version": PLINTH_VERSION,
-        "style": spec.style.as_str(),
-        "db": spec.db.as_str(),
+        "style": style.as_str(),
+        "db": db.as_str(),
+        "sqlite": db == Database::Sqlite,
+        "postgres": db == Database::Postgres,
     })
 }

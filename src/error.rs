@@ -57,6 +57,38 @@ pub enum Error {
         reason: String,
     },
 
+    /// A feature name that is not in the catalogue.
+    #[error("unknown feature `{0}`")]
+    UnknownFeature(String),
+
+    /// No plinth project at or above the folder.
+    #[error("`{}` is not inside a plinth project (no Cargo.toml with [package.metadata.plinth] here or above)", .0.display())]
+    NotAProject(PathBuf),
+
+    /// The project's Cargo.toml could not be read as a plinth project.
+    #[error("`{}` is not a valid plinth manifest: {reason}", .path.display())]
+    BadManifest {
+        /// The Cargo.toml.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// The database choice conflicts with what the project already uses.
+    #[error(
+        "the project already uses {installed}; it cannot switch to {requested} with `plinth add`"
+    )]
+    DatabaseMismatch {
+        /// The database in the project's metadata.
+        installed: String,
+        /// The database asked for.
+        requested: String,
+    },
+
+    /// Some changes cannot be made safely; nothing was changed.
+    #[error("{} change(s) cannot be made safely; nothing was changed\n{}", .0.len(), render_conflicts(.0))]
+    Conflicts(Vec<crate::plan::Conflict>),
+
     /// Writing the project failed; everything written so far was removed.
     #[error("could not write `{}`: {source}", .path.display())]
     Write {
@@ -76,9 +108,16 @@ impl Error {
             | Error::NoNameInPath(_)
             | Error::TargetNotEmpty(_)
             | Error::TargetIsFile(_)
-            | Error::NoTerminal { .. } => EXIT_USAGE,
+            | Error::NoTerminal { .. }
+            | Error::UnknownFeature(_)
+            | Error::NotAProject(_)
+            | Error::DatabaseMismatch { .. } => EXIT_USAGE,
             Error::Cancelled => EXIT_CANCELLED,
-            Error::Prompt(_) | Error::Template { .. } | Error::Write { .. } => EXIT_FAILURE,
+            Error::Prompt(_)
+            | Error::Template { .. }
+            | Error::Write { .. }
+            | Error::BadManifest { .. }
+            | Error::Conflicts(_) => EXIT_FAILURE,
         }
     }
 
@@ -95,7 +134,33 @@ impl Error {
             }
             Error::NoTerminal { flags, .. } => Some(format!("pass {flags}")),
             Error::Template { .. } => Some("this is a bug in plinth; please report it".to_owned()),
-            Error::Cancelled | Error::Prompt(_) | Error::Write { .. } => None,
+            Error::UnknownFeature(_) => Some(format!(
+                "the features are: {} (see `plinth features`)",
+                crate::catalogue::ids().join(", ")
+            )),
+            Error::NotAProject(_) => Some(
+                "run this inside a project made by `plinth new`, or point at one with `--path DIR`"
+                    .to_owned(),
+            ),
+            Error::Conflicts(_) => Some(
+                "make the changes shown above by hand, or move the conflicting files away and run the command again"
+                    .to_owned(),
+            ),
+            Error::DatabaseMismatch { .. } => {
+                Some("drop --db to keep the project's database".to_owned())
+            }
+            Error::Cancelled
+            | Error::Prompt(_)
+            | Error::Write { .. }
+            | Error::BadManifest { .. } => None,
         }
     }
+}
+
+fn render_conflicts(conflicts: &[crate::plan::Conflict]) -> String {
+    conflicts
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
 }

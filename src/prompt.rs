@@ -3,7 +3,7 @@
 
 use std::io::IsTerminal;
 
-use inquire::{InquireError, Select};
+use inquire::{Confirm, InquireError, Select};
 
 use crate::error::Error;
 use crate::spec::Style;
@@ -20,6 +20,14 @@ pub fn style() -> Result<Style, Error> {
     Select::new("Which style of project?", choices)
         .prompt()
         .map(|choice| choice.0)
+        .map_err(from_inquire)
+}
+
+/// Asks whether to go ahead; Enter means yes.
+pub fn confirm(question: &str) -> Result<bool, Error> {
+    Confirm::new(question)
+        .with_default(true)
+        .prompt()
         .map_err(from_inquire)
 }
 

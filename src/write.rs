@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 use crate::files::FileTree;
+use crate::plan::{FileChange, Plan};
 
 /// Prefix of the staging folders plinth creates beside a target.
 pub const STAGING_PREFIX: &str = ".plinth-";
@@ -135,14 +136,109 @@ fn open_permissions(_folder: &Path) -> Result<(), Error> {
     Ok(())
 }
 
+/// Applies the changes of `plan` to the project at `root`, all or nothing:
+/// every new content is first written to a temporary file beside its
+/// target, and only when all are written are they renamed into place. If a
+/// rename fails, the files already replaced get their old contents back.
+pub fn apply_changes(root: &Path, plan: &Plan) -> Result<(), Error> {
+    let changes: Vec<&FileChange> = plan.effective().collect();
+    let mut created_folders = Vec::new();
+    let mut staged = Vec::new();
+    let result = stage_changes(root, &changes, &mut created_folders, &mut staged)
+        .and_then(|()| commit_staged(root, &changes, staged));
+    if result.is_err() {
+        for folder in created_folders.iter().rev() {
+            let _ = fs::remove_dir(folder);
+        }
+    }
+    result
+}
+
+fn stage_changes(
+    root: &Path,
+    changes: &[&FileChange],
+    created_folders: &mut Vec<PathBuf>,
+    staged: &mut Vec<tempfile::NamedTempFile>,
+) -> Result<(), Error> {
+    for change in changes {
+        let path = root.join(&change.path);
+        let folder = path.parent().unwrap_or(root);
+        created_folders.extend(create_missing_folders(folder)?);
+        let mut file = tempfile::Builder::new()
+            .prefix(STAGING_PREFIX)
+            .tempfile_in(folder)
+            .map_err(|source| Error::Write {
+                path: change.path.clone(),
+                source,
+            })?;
+        std::io::Write::write_all(&mut file, &change.after).map_err(|source| Error::Write {
+            path: change.path.clone(),
+            source,
+        })?;
+        keep_permissions(&path, file.path()).map_err(|source| Error::Write {
+            path: change.path.clone(),
+            source,
+        })?;
+        staged.push(file);
+    }
+    Ok(())
+}
+
+fn commit_staged(
+    root: &Path,
+    changes: &[&FileChange],
+    staged: Vec<tempfile::NamedTempFile>,
+) -> Result<(), Error> {
+    for (done, (change, file)) in changes.iter().zip(staged).enumerate() {
+        let path = root.join(&change.path);
+        if let Err(error) = file.persist(&path) {
+            restore(root, &changes[..done]);
+            return Err(Error::Write {
+                path: change.path.clone(),
+                source: error.error,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Puts back what `changes` replaced, after a failure part way.
+fn restore(root: &Path, changes: &[&FileChange]) {
+    for change in changes {
+        let path = root.join(&change.path);
+        let _ = match &change.before {
+            Some(before) => fs::write(&path, before),
+            None => fs::remove_file(&path),
+        };
+    }
+}
+
+/// A replaced file keeps its permissions; a new one gets the usual 0644
+/// rather than the 0600 of a temporary file.
+#[cfg(unix)]
+fn keep_permissions(target: &Path, staged: &Path) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let permissions = match fs::metadata(target) {
+        Ok(metadata) => metadata.permissions(),
+        Err(_) => fs::Permissions::from_mode(0o644),
+    };
+    fs::set_permissions(staged, permissions)
+}
+
+#[cfg(not(unix))]
+fn keep_permissions(_target: &Path, _staged: &Path) -> io::Result<()> {
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use std::fs;
     use std::path::Path;
 
-    use super::{STAGING_PREFIX, create_project};
+    use super::{STAGING_PREFIX, apply_changes, create_project};
     use crate::error::Error;
     use crate::files::FileTree;
+    use crate::plan::{FileChange, Plan};
 
     fn leftovers(folder: &Path) -> Vec<String> {
         fs::read_dir(folder)
@@ -213,6 +309,73 @@ mod tests {
             "left: {:?}",
             leftovers(scratch.path())
         );
+    }
+
+    #[test]
+    fn changes_replace_and_create_files_and_leave_no_temporary_file() {
+        let scratch = tempfile::tempdir().expect("tempdir");
+        fs::write(scratch.path().join("a.txt"), "old").expect("write");
+        let plan = Plan {
+            changes: vec![
+                FileChange {
+                    path: "a.txt".into(),
+                    before: Some(b"old".to_vec()),
+                    after: b"new".to_vec(),
+                },
+                FileChange {
+                    path: "b/c.txt".into(),
+                    before: None,
+                    after: b"c".to_vec(),
+                },
+            ],
+            conflicts: Vec::new(),
+        };
+        apply_changes(scratch.path(), &plan).expect("applied");
+        assert_eq!(
+            fs::read_to_string(scratch.path().join("a.txt")).expect("a"),
+            "new"
+        );
+        assert_eq!(
+            fs::read_to_string(scratch.path().join("b/c.txt")).expect("c"),
+            "c"
+        );
+        let mut names = leftovers(scratch.path());
+        names.sort();
+        assert_eq!(names, ["a.txt", "b"]);
+    }
+
+    #[test]
+    fn a_change_that_cannot_be_staged_changes_nothing() {
+        let scratch = tempfile::tempdir().expect("tempdir");
+        fs::write(scratch.path().join("a.txt"), "old").expect("write");
+        fs::write(
+            scratch.path().join("blocker"),
+            "a file where a folder must go",
+        )
+        .expect("write");
+        let plan = Plan {
+            changes: vec![
+                FileChange {
+                    path: "a.txt".into(),
+                    before: Some(b"old".to_vec()),
+                    after: b"new".to_vec(),
+                },
+                FileChange {
+                    path: "blocker/x.txt".into(),
+                    before: None,
+                    after: b"x".to_vec(),
+                },
+            ],
+            conflicts: Vec::new(),
+        };
+        apply_changes(scratch.path(), &plan).expect_err("fails");
+        assert_eq!(
+            fs::read_to_string(scratch.path().join("a.txt")).expect("a"),
+            "old"
+        );
+        let mut names = leftovers(scratch.path());
+        names.sort();
+        assert_eq!(names, ["a.txt", "blocker"]);
     }
 
     #[test]

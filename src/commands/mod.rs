@@ -1,5 +1,7 @@
 //! One module per subcommand. Each takes its clap arguments, turns them into
 //! plain data and calls into the library.
 
+pub mod add;
 pub mod completions;
+pub mod features;
 pub mod new;

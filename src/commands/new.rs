@@ -4,12 +4,14 @@
 use std::io::Write;
 use std::path::Path;
 
+use crate::catalogue::{self, Feature};
 use crate::cli::NewArgs;
+use crate::draft::Draft;
 use crate::error::Error;
 use crate::files::FileTree;
 use crate::names::ProjectName;
 use crate::spec::{ProjectSpec, Style};
-use crate::{context, git, prompt, report, template, write};
+use crate::{context, git, install, prompt, report, template, write};
 
 /// The style `--yes` picks.
 const DEFAULT_STYLE: Style = Style::Micro;
@@ -17,7 +19,8 @@ const DEFAULT_STYLE: Style = Style::Micro;
 /// Runs `plinth new`.
 pub fn run(args: &NewArgs) -> Result<(), Error> {
     let spec = resolve(args)?;
-    let tree = render(&spec)?;
+    let features = catalogue::resolve(&args.with)?;
+    let tree = render(&spec, &features)?;
     if args.dry_run {
         print_dry_run(&spec, &tree);
         return Ok(());
@@ -83,14 +86,27 @@ fn non_unicode_name(path: &Path) -> Error {
     }
 }
 
-/// Renders the whole project in memory.
-pub fn render(spec: &ProjectSpec) -> Result<FileTree, Error> {
+/// Renders the whole project in memory: the style's skeleton, then each
+/// feature installed by the same code `plinth add` runs.
+pub fn render(spec: &ProjectSpec, features: &[&Feature]) -> Result<FileTree, Error> {
     let context = context::for_spec(spec);
     let dir = template::tree(spec.style.as_str()).ok_or_else(|| Error::Template {
         file: spec.style.as_str().to_owned(),
         reason: "the style's template folder is missing from this build".to_owned(),
     })?;
-    template::render_tree(dir, &context)
+    let skeleton = template::render_tree(dir, &install::with_features(&context, &[]))?;
+    if features.is_empty() {
+        return Ok(skeleton);
+    }
+    let mut draft = Draft::in_memory(&skeleton);
+    install::install(&mut draft, &context, &[], features, spec.db)?;
+    let tree = draft.tree();
+    let plan = draft.into_plan();
+    if plan.conflicts.is_empty() {
+        Ok(tree)
+    } else {
+        Err(Error::Conflicts(plan.conflicts))
+    }
 }
 
 /// Commits the new project, unless it sits inside another work tree. A git

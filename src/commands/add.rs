@@ -1,0 +1,126 @@
+//! `plinth add FEATURE…`: resolve what is needed, compute every change in
+//! memory, show or confirm it, then apply it all at once.
+
+use std::path::{Path, PathBuf};
+
+use crate::catalogue::{self, Feature};
+use crate::cli::AddArgs;
+use crate::context;
+use crate::draft::Draft;
+use crate::error::Error;
+use crate::install;
+use crate::plan::{Action, Plan};
+use crate::project::{self, Project};
+use crate::{prompt, report, write};
+
+/// Runs `plinth add`.
+pub fn run(args: &AddArgs) -> Result<(), Error> {
+    let start = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
+    let project = project::locate(&start)?;
+    let db = chosen_database(&project, args)?;
+    let wanted = catalogue::resolve(&args.features)?;
+    let (installed, missing): (Vec<&Feature>, Vec<&Feature>) = wanted
+        .into_iter()
+        .partition(|feature| project.metadata.features.iter().any(|id| id == feature.id));
+    for feature in &installed {
+        report::skipped("Skipped", format!("{} (already installed)", feature.id));
+    }
+    if missing.is_empty() {
+        report::note("nothing to do");
+        return Ok(());
+    }
+    report::status("Adding", describe_features(&missing, &args.features));
+
+    let mut draft = Draft::on_disk(&project.root);
+    let context = context::for_project(&project.metadata, db);
+    install::install(
+        &mut draft,
+        &context,
+        &project.metadata.features,
+        &missing,
+        db,
+    )?;
+    let plan = draft.into_plan();
+
+    if args.dry_run {
+        print!("{}", plan.describe());
+        if !plan.conflicts.is_empty() {
+            return Err(Error::Conflicts(plan.conflicts));
+        }
+        println!("Nothing was changed (--dry-run).");
+        return Ok(());
+    }
+    if !plan.conflicts.is_empty() {
+        return Err(Error::Conflicts(plan.conflicts));
+    }
+    if !args.yes && prompt::interactive() {
+        print_summary(&plan);
+        if !prompt::confirm("Apply these changes?")? {
+            return Err(Error::Cancelled);
+        }
+    }
+    write::apply_changes(&project.root, &plan)?;
+    report_applied(&project.root, &plan);
+    Ok(())
+}
+
+/// The database to install with: the one asked for, unless the project
+/// already has a database of another kind.
+fn chosen_database(project: &Project, args: &AddArgs) -> Result<crate::spec::Database, Error> {
+    let recorded = project.metadata.db;
+    match args.db {
+        Some(requested)
+            if requested != recorded && project.metadata.features.iter().any(|id| id == "db") =>
+        {
+            Err(Error::DatabaseMismatch {
+                installed: recorded.as_str().to_owned(),
+                requested: requested.as_str().to_owned(),
+            })
+        }
+        Some(requested) => Ok(requested),
+        None => Ok(recorded),
+    }
+}
+
+/// `templates, db (required)`: features pulled in by others are marked so
+/// the user sees why they arrive.
+#[must_use]
+pub fn describe_features(features: &[&Feature], requested: &[String]) -> String {
+    features
+        .iter()
+        .map(|feature| {
+            if requested.iter().any(|id| id == feature.id) {
+                feature.id.to_owned()
+            } else {
+                format!("{} (required)", feature.id)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn print_summary(plan: &Plan) {
+    for change in plan.effective() {
+        let word = if change.action() == Action::Create {
+            "create"
+        } else {
+            "modify"
+        };
+        eprintln!("{word:>10}  {}", change.path.display());
+    }
+}
+
+fn report_applied(root: &Path, plan: &Plan) {
+    for change in plan.effective() {
+        let word = if change.action() == Action::Create {
+            "Created"
+        } else {
+            "Modified"
+        };
+        report::status(word, change.path.display());
+    }
+    report::status(
+        "Finished",
+        format!("`{}` is ready: `cargo run` to serve it", root.display()),
+    );
+}

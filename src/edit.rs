@@ -1,0 +1,168 @@
+//! Anchored edits to files a project already has. An edit goes only where
+//! plinth left a marker comment (`// plinth:routes`, `{# plinth:head #}`) or
+//! replaces text exactly as plinth generated it; anything else is refused,
+//! so user code is never rewritten behind their back.
+
+/// Why an edit could not be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditFailure {
+    /// No line holds the marker comment.
+    MarkerMissing,
+    /// The text to replace is not there (the user changed it).
+    OriginalChanged,
+}
+
+/// Inserts `text` on the lines just before the marker, indented like the
+/// marker. `Ok(None)` means the text is already there: nothing to do.
+pub fn insert_before_marker(
+    contents: &str,
+    marker: &str,
+    text: &str,
+) -> Result<Option<String>, EditFailure> {
+    let Some((offset, indent)) = find_marker(contents, marker) else {
+        return Err(EditFailure::MarkerMissing);
+    };
+    let block = indent_block(text, indent);
+    if contents.contains(&block) {
+        return Ok(None);
+    }
+    let mut edited = String::with_capacity(contents.len() + block.len());
+    edited.push_str(&contents[..offset]);
+    edited.push_str(&block);
+    edited.push_str(&contents[offset..]);
+    Ok(Some(edited))
+}
+
+/// Replaces `original` (as plinth generated it) with `replacement`.
+/// `Ok(None)` means the replacement is already there.
+pub fn replace_exact(
+    contents: &str,
+    original: &str,
+    replacement: &str,
+) -> Result<Option<String>, EditFailure> {
+    if contents.contains(replacement) {
+        return Ok(None);
+    }
+    if contents.matches(original).count() != 1 {
+        return Err(EditFailure::OriginalChanged);
+    }
+    Ok(Some(contents.replacen(original, replacement, 1)))
+}
+
+/// `text` with every non-empty line prefixed by `indent`, ending in a newline.
+#[must_use]
+pub fn indent_block(text: &str, indent: &str) -> String {
+    let mut block = String::new();
+    for line in text.lines() {
+        if !line.is_empty() {
+            block.push_str(indent);
+            block.push_str(line);
+        }
+        block.push('\n');
+    }
+    block
+}
+
+/// The byte offset where the marker's line starts, and its indentation.
+fn find_marker<'a>(contents: &'a str, marker: &str) -> Option<(usize, &'a str)> {
+    let mut offset = 0;
+    for line in contents.split_inclusive('\n') {
+        if comment_text(line.trim()) == Some(marker) {
+            let indent_len = line.len() - line.trim_start().len();
+            return Some((offset, &line[..indent_len]));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// The text inside a one-line comment in any syntax plinth's files use.
+fn comment_text(line: &str) -> Option<&str> {
+    const DELIMITERS: &[(&str, &str)] = &[
+        ("//", ""),
+        ("#", ""),
+        ("{#", "#}"),
+        ("<!--", "-->"),
+        ("/*", "*/"),
+        ("--", ""),
+    ];
+    DELIMITERS.iter().find_map(|(open, close)| {
+        let inner = line.strip_prefix(open)?.strip_suffix(close)?;
+        Some(inner.trim())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{EditFailure, insert_before_marker, replace_exact};
+
+    const MAIN: &str = "fn app() -> Router {\n    Router::new()\n        .route(\"/\", get(index))\n        // plinth:routes\n        .with_state(state)\n}\n";
+
+    #[test]
+    fn text_goes_before_the_marker_with_its_indentation() {
+        let edited = insert_before_marker(MAIN, "plinth:routes", ".route(\"/a\", get(a))\n")
+            .expect("marker found")
+            .expect("changed");
+        assert!(edited.contains("        .route(\"/a\", get(a))\n        // plinth:routes\n"));
+    }
+
+    #[test]
+    fn inserting_twice_changes_nothing_the_second_time() {
+        let once = insert_before_marker(MAIN, "plinth:routes", "x\n")
+            .expect("ok")
+            .expect("changed");
+        assert_eq!(
+            insert_before_marker(&once, "plinth:routes", "x\n"),
+            Ok(None)
+        );
+    }
+
+    #[test]
+    fn markers_are_found_in_every_comment_syntax() {
+        for line in [
+            "# plinth:deps",
+            "{# plinth:deps #}",
+            "<!-- plinth:deps -->",
+            "// plinth:deps",
+        ] {
+            let contents = format!("a\n  {line}\n");
+            let edited = insert_before_marker(&contents, "plinth:deps", "b")
+                .expect("found")
+                .expect("changed");
+            assert_eq!(edited, format!("a\n  b\n  {line}\n"));
+        }
+    }
+
+    #[test]
+    fn a_missing_marker_or_a_prefix_of_one_is_an_error() {
+        assert_eq!(
+            insert_before_marker(MAIN, "plinth:state", "x"),
+            Err(EditFailure::MarkerMissing)
+        );
+        assert_eq!(
+            insert_before_marker(MAIN, "plinth:route", "x"),
+            Err(EditFailure::MarkerMissing)
+        );
+    }
+
+    #[test]
+    fn blank_lines_in_inserted_text_carry_no_trailing_spaces() {
+        let edited = insert_before_marker(MAIN, "plinth:routes", "a\n\nb\n")
+            .expect("ok")
+            .expect("changed");
+        assert!(edited.contains("        a\n\n        b\n"));
+    }
+
+    #[test]
+    fn replacing_needs_the_original_exactly_once() {
+        assert_eq!(
+            replace_exact("a b c", "b", "B"),
+            Ok(Some("a B c".to_owned()))
+        );
+        assert_eq!(replace_exact("a B c", "b", "B"), Ok(None));
+        assert_eq!(
+            replace_exact("a x c", "b", "B"),
+            Err(EditFailure::OriginalChanged)
+        );
+    }
+}

@@ -1,0 +1,172 @@
+//! Installing features into a project: the one mechanism behind both
+//! `plinth add` and `plinth new --with`. It only ever changes a `Draft`;
+//! writing is someone else's job, once the whole change is known to be safe.
+//!
+//! For each feature, in catalogue order: create its files, merge its Cargo
+//! dependencies, make its anchored edits, then make the edits that features
+//! installed earlier had deferred until this one arrived (`when = "<id>"`).
+//! That last step is what makes the result independent of the order in
+//! which features were added.
+
+use std::path::Path;
+
+use serde_json::{Map, Value};
+use toml_edit::DocumentMut;
+
+use crate::catalogue::{CATALOGUE, Feature};
+use crate::draft::Draft;
+use crate::edit::{self, EditFailure};
+use crate::error::Error;
+use crate::plan::Conflict;
+use crate::recipe::{Edit, EditAction, Recipe};
+use crate::spec::Database;
+use crate::{cargo_toml, project, template};
+
+const MANIFEST: &str = "Cargo.toml";
+
+/// Installs `features` (already resolved and free of installed ones) into
+/// the project in `draft`, which has `installed` already. `context` is the
+/// project's template context without the `features` map.
+pub fn install(
+    draft: &mut Draft,
+    context: &Value,
+    installed: &[String],
+    features: &[&Feature],
+    db: Database,
+) -> Result<(), Error> {
+    let mut present: Vec<String> = installed.to_vec();
+    for feature in features {
+        present.push(feature.id.to_owned());
+        let context = with_features(context, &present);
+        create_files(draft, feature.id, &context)?;
+        let recipe = Recipe::load(feature.id, &context)?;
+        merge_dependencies(draft, &recipe)?;
+        for edit in &recipe.edits {
+            if edit.when.as_ref().is_none_or(|when| present.contains(when)) {
+                apply_edit(draft, edit)?;
+            }
+        }
+        for earlier in present.iter().filter(|id| *id != feature.id) {
+            for edit in Recipe::load(earlier, &context)?.edits {
+                if edit.when.as_deref() == Some(feature.id) {
+                    apply_edit(draft, &edit)?;
+                }
+            }
+        }
+    }
+    record_features(draft, &present, db)
+}
+
+/// `context` plus `features`: a map with every catalogue id set to whether
+/// it is installed, so templates can write `{{#if features.static}}` in
+/// strict mode.
+#[must_use]
+pub fn with_features(context: &Value, present: &[String]) -> Value {
+    let mut context = context.clone();
+    let flags: Map<String, Value> = CATALOGUE
+        .iter()
+        .map(|feature| {
+            (
+                feature.id.to_owned(),
+                Value::Bool(present.iter().any(|id| id == feature.id)),
+            )
+        })
+        .collect();
+    if let Value::Object(map) = &mut context {
+        map.insert("features".to_owned(), Value::Object(flags));
+    }
+    context
+}
+
+fn create_files(draft: &mut Draft, id: &str, context: &Value) -> Result<(), Error> {
+    let Some(dir) = template::tree(&format!("features/{id}/files")) else {
+        return Ok(());
+    };
+    let tree = template::render_tree(dir, context)?;
+    for (path, contents) in tree.iter() {
+        match draft.read(path)? {
+            None => draft.write(path, contents)?,
+            Some(existing) if existing == contents => {}
+            Some(_) => draft.conflict(Conflict {
+                path: path.to_path_buf(),
+                reason: format!("the `{id}` feature would create this file, but one with other contents is already there"),
+                by_hand: None,
+            }),
+        }
+    }
+    Ok(())
+}
+
+fn merge_dependencies(draft: &mut Draft, recipe: &Recipe) -> Result<(), Error> {
+    if recipe.dependencies.is_empty() {
+        return Ok(());
+    }
+    let mut manifest = read_manifest(draft)?;
+    for (section, table) in &recipe.dependencies {
+        cargo_toml::merge_dependencies(&mut manifest, section, table);
+    }
+    draft.write(Path::new(MANIFEST), manifest.to_string())
+}
+
+fn record_features(draft: &mut Draft, present: &[String], db: Database) -> Result<(), Error> {
+    let mut manifest = read_manifest(draft)?;
+    project::write_metadata(&mut manifest, present, db);
+    draft.write(Path::new(MANIFEST), manifest.to_string())
+}
+
+fn read_manifest(draft: &mut Draft) -> Result<DocumentMut, Error> {
+    let path = Path::new(MANIFEST);
+    let source = draft.read_text(path)?.unwrap_or_default();
+    source
+        .parse()
+        .map_err(|error: toml_edit::TomlError| Error::BadManifest {
+            path: path.to_path_buf(),
+            reason: error.message().to_owned(),
+        })
+}
+
+fn apply_edit(draft: &mut Draft, edit: &Edit) -> Result<(), Error> {
+    let path = Path::new(&edit.file);
+    let Some(contents) = draft.read_text(path)? else {
+        draft.conflict(Conflict {
+            path: path.to_path_buf(),
+            reason: "the file is missing (or not text), so it cannot be edited".to_owned(),
+            by_hand: Some(by_hand(&edit.action)),
+        });
+        return Ok(());
+    };
+    let result = match &edit.action {
+        EditAction::Insert { marker, text } => edit::insert_before_marker(&contents, marker, text),
+        EditAction::Replace { find, replace } => edit::replace_exact(&contents, find, replace),
+    };
+    match result {
+        Ok(Some(edited)) => draft.write(path, edited)?,
+        Ok(None) => {}
+        Err(failure) => {
+            let reason = match (&failure, &edit.action) {
+                (EditFailure::MarkerMissing, EditAction::Insert { marker, .. }) => {
+                    format!("the marker comment `{marker}` is missing")
+                }
+                _ => "the generated code this edit replaces was changed".to_owned(),
+            };
+            draft.conflict(Conflict {
+                path: path.to_path_buf(),
+                reason,
+                by_hand: Some(by_hand(&edit.action)),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The instructions for making an edit by hand.
+fn by_hand(action: &EditAction) -> String {
+    match action {
+        EditAction::Insert { marker, text } => {
+            format!("add these lines where `{marker}` was:\n{}", text.trim_end())
+        }
+        EditAction::Replace { find, replace } => {
+            format!("replace\n{}\nwith\n{}", find.trim_end(), replace.trim_end())
+        }
+    }
+}

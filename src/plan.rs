@@ -1,0 +1,128 @@
+//! `Plan`: every file a command would create or modify, and every change it
+//! cannot make safely, computed before anything is written. `--dry-run`
+//! prints it; otherwise it is applied only when it has no conflict.
+
+use std::fmt::{self, Write as _};
+use std::path::PathBuf;
+
+use similar::TextDiff;
+
+/// One file's change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    /// Relative to the project root.
+    pub path: PathBuf,
+    /// The contents before, `None` when the file is new.
+    pub before: Option<Vec<u8>>,
+    /// The contents after.
+    pub after: Vec<u8>,
+}
+
+/// What happens to a file, in the words of Rails' generators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// The file is new.
+    Create,
+    /// The file exists and changes.
+    Modify,
+    /// The file exists and stays as it is.
+    Identical,
+}
+
+impl FileChange {
+    /// What happens to the file.
+    #[must_use]
+    pub fn action(&self) -> Action {
+        match &self.before {
+            None => Action::Create,
+            Some(before) if *before == self.after => Action::Identical,
+            Some(_) => Action::Modify,
+        }
+    }
+
+    /// A unified diff of a modification (empty for other actions).
+    #[must_use]
+    pub fn diff(&self) -> String {
+        let Some(before) = &self.before else {
+            return String::new();
+        };
+        let before = String::from_utf8_lossy(before);
+        let after = String::from_utf8_lossy(&self.after);
+        let path = self.path.display().to_string();
+        TextDiff::from_lines(before.as_ref(), after.as_ref())
+            .unified_diff()
+            .context_radius(3)
+            .header(&format!("a/{path}"), &format!("b/{path}"))
+            .to_string()
+    }
+}
+
+/// A change plinth refuses to make, and what to do by hand instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    /// The file concerned.
+    pub path: PathBuf,
+    /// Why, as a phrase.
+    pub reason: String,
+    /// The text to paste by hand, where there is one.
+    pub by_hand: Option<String>,
+}
+
+impl fmt::Display for Conflict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "  conflict  {}: {}", self.path.display(), self.reason)?;
+        if let Some(text) = &self.by_hand {
+            writeln!(f)?;
+            for line in text.lines() {
+                write!(f, "\n    {line}")?;
+            }
+            writeln!(f)?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything one command would do.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// Every file touched, in path order.
+    pub changes: Vec<FileChange>,
+    /// Every change refused.
+    pub conflicts: Vec<Conflict>,
+}
+
+impl Plan {
+    /// The files that would change on disk.
+    pub fn effective(&self) -> impl Iterator<Item = &FileChange> {
+        self.changes
+            .iter()
+            .filter(|change| change.action() != Action::Identical)
+    }
+
+    /// Whether applying the plan changes nothing.
+    #[must_use]
+    pub fn is_noop(&self) -> bool {
+        self.effective().next().is_none()
+    }
+
+    /// The changes as `--dry-run` prints them: one line per file, with a
+    /// diff for each modification. (Conflicts are reported as the error.)
+    #[must_use]
+    pub fn describe(&self) -> String {
+        let mut out = String::new();
+        for change in &self.changes {
+            let word = match change.action() {
+                Action::Create => "create",
+                Action::Modify => "modify",
+                Action::Identical => "identical",
+            };
+            let _ = writeln!(out, "{word:>10}  {}", change.path.display());
+            if change.action() == Action::Modify {
+                for line in change.diff().lines() {
+                    let _ = writeln!(out, "            {line}");
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,178 @@
+//! An existing plinth project: found by walking up to the Cargo.toml that
+//! carries `[package.metadata.plinth]`, which records what the project is.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use clap::ValueEnum;
+use toml_edit::{Array, DocumentMut, Item, Table, value};
+
+use crate::catalogue::CATALOGUE;
+use crate::context::PLINTH_VERSION;
+use crate::error::Error;
+use crate::spec::{Database, Style};
+
+/// What `[package.metadata.plinth]` says about a project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Metadata {
+    /// The package name.
+    pub name: String,
+    /// The layout it was generated with.
+    pub style: Style,
+    /// Its database choice.
+    pub db: Database,
+    /// Installed features, in catalogue order.
+    pub features: Vec<String>,
+}
+
+/// A project on disk.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// The folder holding its Cargo.toml.
+    pub root: PathBuf,
+    /// What it records about itself.
+    pub metadata: Metadata,
+}
+
+/// Finds the plinth project at or above `start`.
+pub fn locate(start: &Path) -> Result<Project, Error> {
+    let absolute = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
+    for folder in absolute.ancestors() {
+        let manifest_path = folder.join("Cargo.toml");
+        let Ok(source) = fs::read_to_string(&manifest_path) else {
+            continue;
+        };
+        let document: DocumentMut =
+            source
+                .parse()
+                .map_err(|error: toml_edit::TomlError| Error::BadManifest {
+                    path: manifest_path.clone(),
+                    reason: error.message().to_owned(),
+                })?;
+        if plinth_table(&document).is_some() {
+            let metadata = read_metadata(&document).map_err(|reason| Error::BadManifest {
+                path: manifest_path.clone(),
+                reason,
+            })?;
+            return Ok(Project {
+                root: folder.to_path_buf(),
+                metadata,
+            });
+        }
+    }
+    Err(Error::NotAProject(start.to_path_buf()))
+}
+
+fn plinth_table(document: &DocumentMut) -> Option<&Table> {
+    document
+        .get("package")?
+        .get("metadata")?
+        .get("plinth")?
+        .as_table()
+}
+
+/// Reads the metadata of a parsed Cargo.toml.
+pub fn read_metadata(document: &DocumentMut) -> Result<Metadata, String> {
+    let table = plinth_table(document).ok_or("no [package.metadata.plinth] table")?;
+    let name = document
+        .get("package")
+        .and_then(|package| package.get("name"))
+        .and_then(Item::as_str)
+        .ok_or("no package name")?
+        .to_owned();
+    let text = |key: &str| {
+        table
+            .get(key)
+            .and_then(Item::as_str)
+            .ok_or(format!("no `{key}` in [package.metadata.plinth]"))
+    };
+    let style = Style::from_str(text("style")?, false).map_err(|_| "unknown `style`".to_owned())?;
+    let db = Database::from_str(text("db")?, false).map_err(|_| "unknown `db`".to_owned())?;
+    let features = table
+        .get("features")
+        .and_then(Item::as_array)
+        .ok_or("no `features` list in [package.metadata.plinth]")?
+        .iter()
+        .map(|feature| {
+            feature
+                .as_str()
+                .map(str::to_owned)
+                .ok_or("`features` must list strings".to_owned())
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Metadata {
+        name,
+        style,
+        db,
+        features,
+    })
+}
+
+/// Records `features` as installed (in catalogue order), `db` as the
+/// project's database and this plinth as the last to touch it.
+pub fn write_metadata(document: &mut DocumentMut, features: &[String], db: Database) {
+    let Some(table) = document
+        .get_mut("package")
+        .and_then(|package| package.get_mut("metadata"))
+        .and_then(|metadata| metadata.get_mut("plinth"))
+        .and_then(Item::as_table_mut)
+    else {
+        return;
+    };
+    let ordered: Array = CATALOGUE
+        .iter()
+        .map(|feature| feature.id)
+        .filter(|id| features.iter().any(|installed| installed == id))
+        .collect();
+    table["version"] = value(PLINTH_VERSION);
+    table["db"] = value(db.as_str());
+    table["features"] = value(ordered);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use toml_edit::DocumentMut;
+
+    use super::{locate, read_metadata, write_metadata};
+    use crate::spec::{Database, Style};
+
+    const MANIFEST: &str = "[package]\nname = \"blog\"\n\n[package.metadata.plinth]\nversion = \"0.0.1\"\nstyle = \"micro\"\ndb = \"sqlite\"\nfeatures = []\n";
+
+    #[test]
+    fn the_project_is_found_from_a_folder_inside_it() {
+        let scratch = tempfile::tempdir().expect("tempdir");
+        fs::write(scratch.path().join("Cargo.toml"), MANIFEST).expect("write");
+        fs::create_dir_all(scratch.path().join("src/deep")).expect("mkdir");
+        let project = locate(&scratch.path().join("src/deep")).expect("found");
+        assert_eq!(project.root, scratch.path());
+        assert_eq!(project.metadata.style, Style::Micro);
+        assert_eq!(project.metadata.name, "blog");
+    }
+
+    #[test]
+    fn a_plain_cargo_project_is_not_a_plinth_project() {
+        let scratch = tempfile::tempdir().expect("tempdir");
+        fs::write(
+            scratch.path().join("Cargo.toml"),
+            "[package]\nname = \"x\"\n",
+        )
+        .expect("write");
+        assert!(locate(scratch.path()).is_err());
+    }
+
+    #[test]
+    fn features_are_recorded_in_catalogue_order() {
+        let mut document: DocumentMut = MANIFEST.parse().expect("toml");
+        write_metadata(
+            &mut document,
+            &["ci".to_owned(), "templates".to_owned()],
+            Database::Postgres,
+        );
+        let metadata = read_metadata(&document).expect("valid");
+        assert_eq!(metadata.features, ["templates", "ci"]);
+        assert_eq!(metadata.db, Database::Postgres);
+        assert!(document.to_string().contains("version = \"0.1.0\""));
+    }
+}
