@@ -38,8 +38,8 @@ pub fn install(
     for feature in features {
         present.push(feature.id.to_owned());
         let context = with_features(context, &present);
-        create_files(draft, feature.id, &context)?;
         let recipe = Recipe::load(feature.id, &context)?;
+        create_files(draft, feature.id, &recipe, &context)?;
         merge_dependencies(draft, &recipe)?;
         for edit in &recipe.edits {
             if edit.when.as_ref().is_none_or(|when| present.contains(when)) {
@@ -78,7 +78,12 @@ pub fn with_features(context: &Value, present: &[String]) -> Value {
     context
 }
 
-fn create_files(draft: &mut Draft, id: &str, context: &Value) -> Result<(), Error> {
+fn create_files(
+    draft: &mut Draft,
+    id: &str,
+    recipe: &Recipe,
+    context: &Value,
+) -> Result<(), Error> {
     let Some(dir) = template::tree(&format!("features/{id}/files")) else {
         return Ok(());
     };
@@ -87,6 +92,7 @@ fn create_files(draft: &mut Draft, id: &str, context: &Value) -> Result<(), Erro
         match draft.read(path)? {
             None => draft.write(path, contents)?,
             Some(existing) if existing == contents => {}
+            Some(_) if recipe.shared.iter().any(|shared| Path::new(shared) == path) => {}
             Some(_) => draft.conflict(Conflict {
                 path: path.to_path_buf(),
                 reason: format!("the `{id}` feature would create this file, but one with other contents is already there"),

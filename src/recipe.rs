@@ -7,6 +7,10 @@
 //! [dependencies]
 //! minijinja = { version = "2", features = ["loader"] }
 //!
+//! # files several features create alike (each then extends it by edits):
+//! # created when missing, left as they are when present
+//! shared = ["build.rs"]
+//!
 //! [[edit]]
 //! file = "src/main.rs"
 //! marker = "plinth:modules"     # insert before this marker line…
@@ -34,6 +38,9 @@ pub const DEPENDENCY_SECTIONS: &[&str] =
 pub struct Recipe {
     /// Dependencies per Cargo section.
     pub dependencies: Vec<(&'static str, Table)>,
+    /// Files (relative to the project root) that several features create
+    /// alike: created when missing, left alone when present.
+    pub shared: Vec<String>,
     /// Anchored edits, in order.
     pub edits: Vec<Edit>,
 }
@@ -98,6 +105,18 @@ impl Recipe {
                 recipe.dependencies.push((section, table.clone()));
             }
         }
+        if let Some(shared) = document.get("shared") {
+            let shared = shared
+                .as_array()
+                .ok_or("`shared` must be a list of paths")?;
+            for path in shared {
+                recipe.shared.push(
+                    path.as_str()
+                        .ok_or("`shared` must list strings")?
+                        .to_owned(),
+                );
+            }
+        }
         if let Some(edits) = document.get("edit") {
             let edits = edits
                 .as_array_of_tables()
@@ -142,6 +161,8 @@ mod tests {
     fn a_recipe_lists_dependencies_and_edits() {
         let recipe = Recipe::parse(
             r#"
+shared = ["build.rs"]
+
 [dependencies]
 minijinja = "2"
 
@@ -159,6 +180,7 @@ when = "templates"
         )
         .expect("valid");
         assert_eq!(recipe.dependencies.len(), 1);
+        assert_eq!(recipe.shared, ["build.rs"]);
         assert_eq!(recipe.edits.len(), 2);
         assert_eq!(recipe.edits[1].when.as_deref(), Some("templates"));
         assert!(
