@@ -60,7 +60,7 @@ pub fn locate(start: &Path) -> Result<Project, Error> {
             });
         }
     }
-    Err(Error::NotAProject(start.to_path_buf()))
+    Err(Error::NotAProject(absolute))
 }
 
 fn plinth_table(document: &DocumentMut) -> Option<&Table> {

@@ -15,10 +15,10 @@ use crate::{prompt, report, write};
 
 /// Runs `plinth add`.
 pub fn run(args: &AddArgs) -> Result<(), Error> {
+    let wanted = catalogue::resolve(&args.features)?;
     let start = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
     let project = project::locate(&start)?;
     let db = chosen_database(&project, args)?;
-    let wanted = catalogue::resolve(&args.features)?;
     let (installed, missing): (Vec<&Feature>, Vec<&Feature>) = wanted
         .into_iter()
         .partition(|feature| project.metadata.features.iter().any(|id| id == feature.id));

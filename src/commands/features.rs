@@ -11,34 +11,44 @@ use crate::project;
 /// Prints the catalogue; marks installed features when run in a project.
 pub fn run(args: &FeaturesArgs) -> Result<(), Error> {
     let start = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
-    let installed = match project::locate(&start) {
-        Ok(project) => Some(project.metadata.features),
+    let project = match project::locate(&start) {
+        Ok(project) => Some(project),
         Err(Error::NotAProject(_)) if args.path.is_none() => None,
         Err(error) => return Err(error),
     };
     let mut out = std::io::stdout().lock();
+    if let Some(project) = &project {
+        let _ = writeln!(
+            out,
+            "Features of `{}` ({} style):\n",
+            project.metadata.name,
+            project.metadata.style.as_str()
+        );
+    } else {
+        let _ = writeln!(out, "Features `plinth add` offers:\n");
+    }
     for feature in CATALOGUE {
-        let mark = match &installed {
-            Some(ids) if ids.iter().any(|id| id == feature.id) => "installed",
-            Some(_) => "-",
+        let mark = match &project {
+            Some(project) if project.metadata.features.iter().any(|id| id == feature.id) => {
+                "installed  "
+            }
+            Some(_) => "-          ",
             None => "",
         };
-        let requires = if feature.requires.is_empty() {
-            "-".to_owned()
-        } else {
-            feature.requires.join(", ")
-        };
-        let _ = writeln!(
-            out,
-            "{:<10} {:<10} requires: {:<24} {}",
-            feature.id, mark, requires, feature.summary
-        );
+        let _ = writeln!(out, "  {mark}{:<10} {}", feature.id, feature.summary);
+        if !feature.requires.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {:width$}requires: {}",
+                "",
+                feature.requires.join(", "),
+                width = mark.len() + 11
+            );
+        }
     }
-    if installed.is_none() {
-        let _ = writeln!(
-            out,
-            "\n(not inside a plinth project: run `plinth features` in one to see what it has)"
-        );
-    }
+    let _ = writeln!(
+        out,
+        "\nAdd one with `plinth add FEATURE`; what it requires comes along."
+    );
     Ok(())
 }

@@ -146,8 +146,8 @@ fn print_dry_run(spec: &ProjectSpec, tree: &FileTree) {
         spec.target.display(),
         tree.len()
     );
-    for (path, contents) in tree.iter() {
-        let _ = writeln!(out, "  {}  ({} bytes)", path.display(), contents.len());
+    for path in tree.paths() {
+        let _ = writeln!(out, "  {}", path.display());
     }
     let _ = writeln!(out, "Nothing was written (--dry-run).");
 }

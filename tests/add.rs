@@ -1,0 +1,219 @@
+//! `plinth add`, feature by feature, starting from the checked-in micro
+//! project in `tests/fixtures/micro`: what each feature creates and
+//! modifies, that a second run changes nothing, and that conflicts and
+//! missing markers change nothing either.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+
+use common::{copy_tree, fixture, read_tree, run};
+
+const FEATURES: &[&str] = &["templates", "static", "db", "docker", "ci"];
+
+/// A scratch copy of the fixture project.
+fn fixture_copy() -> tempfile::TempDir {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    copy_tree(&fixture("micro"), scratch.path());
+    scratch
+}
+
+/// What changed between two trees: new files whole, modified ones as diffs.
+fn describe_changes(
+    before: &BTreeMap<String, Vec<u8>>,
+    after: &BTreeMap<String, Vec<u8>>,
+) -> String {
+    let mut out = String::new();
+    for (path, contents) in after {
+        let text = String::from_utf8_lossy(contents);
+        match before.get(path) {
+            None => out.push_str(&format!("=== created {path}\n{text}\n")),
+            Some(old) if old != contents => {
+                let old = String::from_utf8_lossy(old);
+                let diff = similar::TextDiff::from_lines(old.as_ref(), text.as_ref())
+                    .unified_diff()
+                    .context_radius(2)
+                    .header(path, path)
+                    .to_string();
+                out.push_str(&format!("=== modified {path}\n{diff}\n"));
+            }
+            Some(_) => {}
+        }
+    }
+    for path in before.keys().filter(|path| !after.contains_key(*path)) {
+        out.push_str(&format!("=== deleted {path}\n"));
+    }
+    out
+}
+
+#[test]
+fn the_fixture_is_what_plinth_new_generates_today() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let result = run(
+        scratch.path(),
+        &["new", "fixture-app", "--style", "micro", "--no-git"],
+    );
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    let fresh = read_tree(&scratch.path().join("fixture-app"));
+    if std::env::var_os("PLINTH_UPDATE_FIXTURES").is_some() {
+        let _ = fs::remove_dir_all(fixture("micro"));
+        copy_tree(&scratch.path().join("fixture-app"), &fixture("micro"));
+    }
+    assert_eq!(
+        fresh,
+        read_tree(&fixture("micro")),
+        "tests/fixtures/micro is stale: rerun with PLINTH_UPDATE_FIXTURES=1 and review the diff"
+    );
+}
+
+#[test]
+fn each_feature_creates_and_modifies_exactly_this_and_a_second_add_changes_nothing() {
+    for feature in FEATURES {
+        let project = fixture_copy();
+        let before = read_tree(project.path());
+        let first = run(project.path(), &["add", feature]);
+        assert_eq!(first.code, 0, "add {feature}: {}", first.stderr);
+        let after = read_tree(project.path());
+        insta::assert_snapshot!(format!("add_{feature}"), describe_changes(&before, &after));
+
+        let second = run(project.path(), &["add", feature]);
+        assert_eq!(second.code, 0, "second add {feature}: {}", second.stderr);
+        assert!(
+            second.stderr.contains("already installed"),
+            "{}",
+            second.stderr
+        );
+        assert_eq!(
+            read_tree(project.path()),
+            after,
+            "a second `add {feature}` changed files"
+        );
+    }
+}
+
+#[test]
+fn dry_run_prints_each_file_with_diffs_and_changes_nothing() {
+    let project = fixture_copy();
+    let before = read_tree(project.path());
+    let result = run(project.path(), &["add", "static", "--dry-run"]);
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    insta::assert_snapshot!(result.transcript());
+    assert_eq!(read_tree(project.path()), before);
+}
+
+#[test]
+fn a_missing_marker_changes_nothing_and_says_what_to_paste() {
+    let project = fixture_copy();
+    let main = project.path().join("src/main.rs");
+    let without_marker = fs::read_to_string(&main)
+        .expect("main.rs")
+        .replace("        // plinth:routes\n", "");
+    fs::write(&main, without_marker).expect("write");
+    let before = read_tree(project.path());
+    let result = run(project.path(), &["add", "static"]);
+    assert_eq!(result.code, 1);
+    insta::assert_snapshot!(result.stderr);
+    assert_eq!(read_tree(project.path()), before, "nothing may change");
+}
+
+#[test]
+fn a_file_in_the_way_is_a_conflict_and_changes_nothing() {
+    let project = fixture_copy();
+    fs::create_dir_all(project.path().join("static")).expect("mkdir");
+    fs::write(
+        project.path().join("static/style.css"),
+        "body { color: red }\n",
+    )
+    .expect("write");
+    let before = read_tree(project.path());
+    let result = run(project.path(), &["add", "static"]);
+    assert_eq!(result.code, 1);
+    insta::assert_snapshot!(result.stderr);
+    assert_eq!(read_tree(project.path()), before, "nothing may change");
+}
+
+#[test]
+fn user_dependencies_and_comments_in_cargo_toml_survive() {
+    let project = fixture_copy();
+    let manifest_path = project.path().join("Cargo.toml");
+    let manifest = fs::read_to_string(&manifest_path)
+        .expect("Cargo.toml")
+        .replace(
+            "[dependencies]\n",
+            "[dependencies]\n# my own picks\nregex = \"1\" # for slugs\n",
+        );
+    fs::write(&manifest_path, &manifest).expect("write");
+    let result = run(project.path(), &["add", "db"]);
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    let updated = fs::read_to_string(&manifest_path).expect("Cargo.toml");
+    assert!(updated.contains("# my own picks\n"), "{updated}");
+    assert!(updated.contains("regex = \"1\" # for slugs\n"), "{updated}");
+    assert!(updated.contains("features = [\"db\"]"), "{updated}");
+}
+
+#[test]
+fn path_points_at_a_project_and_db_cannot_switch_once_installed() {
+    let project = fixture_copy();
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let path = project.path().to_string_lossy().into_owned();
+    let added = run(elsewhere.path(), &["add", "db", "--path", &path]);
+    assert_eq!(added.code, 0, "{}", added.stderr);
+    let switched = run(
+        elsewhere.path(),
+        &["add", "db", "--db", "postgres", "--path", &path],
+    );
+    assert_eq!(switched.code, 2);
+    insta::assert_snapshot!(switched.stderr);
+}
+
+#[test]
+fn add_db_with_postgres_records_it() {
+    let project = fixture_copy();
+    let result = run(project.path(), &["add", "db", "--db", "postgres"]);
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    let manifest = fs::read_to_string(project.path().join("Cargo.toml")).expect("Cargo.toml");
+    assert!(manifest.contains("db = \"postgres\""), "{manifest}");
+    assert!(manifest.contains("\"postgres\""), "{manifest}");
+}
+
+#[test]
+fn features_added_in_any_order_give_the_same_files() {
+    let forwards = fixture_copy();
+    let backwards = fixture_copy();
+    for feature in FEATURES {
+        assert_eq!(run(forwards.path(), &["add", feature]).code, 0);
+    }
+    for feature in FEATURES.iter().rev() {
+        assert_eq!(run(backwards.path(), &["add", feature]).code, 0);
+    }
+    let at_once = tempfile::tempdir().expect("tempdir");
+    let result = run(
+        at_once.path(),
+        &[
+            "new",
+            "fixture-app",
+            "--style",
+            "micro",
+            "--no-git",
+            "--with",
+            &FEATURES.join(","),
+        ],
+    );
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert_eq!(read_tree(forwards.path()), read_tree(backwards.path()));
+    assert_eq!(
+        read_tree(forwards.path()),
+        read_tree(&at_once.path().join("fixture-app"))
+    );
+}
+
+#[test]
+fn an_unchanged_project_stays_byte_identical_on_disk_when_nothing_is_to_do() {
+    let project = fixture_copy();
+    assert_eq!(run(project.path(), &["add", "docker"]).code, 0);
+    let before = read_tree(project.path());
+    let again = run(project.path(), &["add", "docker", "--yes"]);
+    assert!(again.stderr.contains("nothing to do"));
+    assert_eq!(read_tree(project.path()), before);
+}

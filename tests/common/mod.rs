@@ -1,0 +1,124 @@
+//! Helpers shared by plinth's integration tests: run the real binary in an
+//! isolated environment and read back what it wrote.
+
+#![allow(dead_code, unreachable_pub)] // each test binary uses a different subset
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The outcome of one plinth run.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(output: Output) -> Self {
+        Self {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Both streams, for snapshots.
+    pub fn transcript(&self) -> String {
+        format!(
+            "exit: {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// A plinth command with no terminal, no colour and a home of its own (so
+/// the developer's git identity and configuration never leak in).
+pub fn plinth(cwd: &Path, args: &[&str]) -> Command {
+    let home = cwd.join(".test-home");
+    fs::create_dir_all(&home).expect("home");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_plinth"));
+    command
+        .args(args)
+        .current_dir(cwd)
+        .env("HOME", &home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("NO_COLOR", "1")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .stdin(Stdio::null());
+    command
+}
+
+/// Runs plinth and collects its output.
+pub fn run(cwd: &Path, args: &[&str]) -> Run {
+    Run::from(plinth(cwd, args).output().expect("plinth runs"))
+}
+
+/// Every file below `root` (skipping `.git` and the test home) with its
+/// contents, by relative path.
+pub fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in fs::read_dir(&folder).expect("readable") {
+            let entry = entry.expect("entry");
+            let name = entry.file_name();
+            if name == ".git" || name == ".test-home" || name == "target" {
+                continue;
+            }
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let relative = path
+                    .strip_prefix(root)
+                    .expect("inside")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                files.insert(relative, fs::read(&path).expect("file"));
+            }
+        }
+    }
+    files
+}
+
+/// The names in a folder, sorted.
+pub fn entries(folder: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(folder)
+        .expect("readable")
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|name| name != ".test-home")
+        .collect();
+    names.sort();
+    names
+}
+
+/// Copies a folder tree.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for (relative, contents) in read_tree(from) {
+        let target = to.join(&relative);
+        fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
+        fs::write(target, contents).expect("write");
+    }
+}
+
+/// The checked-in micro project that `add` tests start from.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// A snapshot-friendly name for a file path.
+pub fn snapshot_name(prefix: &str, path: &str) -> String {
+    format!("{prefix}__{}", path.replace(['/', '.'], "_"))
+}

@@ -1,0 +1,375 @@
+//! End to end: generate real projects, then build, test, lint and format-check
+//! them with cargo, start them and speak HTTP to them. Slow, so ignored by
+//! default; `.ci/run` runs them with `cargo test --test e2e -- --ignored`.
+//!
+//! Every generated project shares one target folder (`PLINTH_E2E_TARGET_DIR`,
+//! default `target/e2e`), so dependencies compile once for the whole suite.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{read_tree, run};
+
+const ALL_FEATURES: &str = "templates,static,db,docker,ci";
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("PLINTH_E2E_TARGET_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e"),
+        PathBuf::from,
+    )
+}
+
+/// Generates a project with plinth and returns its folder.
+fn generate(scratch: &Path, name: &str, extra: &[&str]) -> PathBuf {
+    let mut args = vec!["new", name, "--style", "micro", "--no-git"];
+    args.extend_from_slice(extra);
+    let result = run(scratch, &args);
+    assert_eq!(result.code, 0, "plinth {args:?}\n{}", result.stderr);
+    scratch.join(name)
+}
+
+fn add(project: &Path, features: &[&str]) {
+    let mut args = vec!["add"];
+    args.extend_from_slice(features);
+    let result = run(project, &args);
+    assert_eq!(result.code, 0, "plinth {args:?}\n{}", result.stderr);
+}
+
+/// Runs cargo in the project; fails the test on a non-zero exit or on any
+/// compiler warning about the project's own code.
+fn cargo(project: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
+    let started = Instant::now();
+    let output = Command::new(env!("CARGO"))
+        .args(args)
+        .current_dir(project)
+        .env("CARGO_TARGET_DIR", target_dir())
+        .env("CARGO_TERM_COLOR", "never")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .expect("cargo runs");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    eprintln!(
+        "    cargo {} in {} ({:.1} s)",
+        args.join(" "),
+        project.display(),
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        output.status.success(),
+        "cargo {args:?} failed in {}\n{stdout}\n{stderr}",
+        project.display()
+    );
+    assert!(
+        !stderr.contains("warning:"),
+        "cargo {args:?} warned in {}\n{stderr}",
+        project.display()
+    );
+    stdout
+}
+
+/// The four checks every generated project must pass.
+fn build_test_lint(project: &Path, env: &[(&str, &str)]) {
+    cargo(project, &["build"], env);
+    let tests = cargo(project, &["test"], env);
+    assert!(tests.contains("test result: ok"), "{tests}");
+    cargo(
+        project,
+        &["clippy", "--all-targets", "--", "-D", "warnings"],
+        env,
+    );
+    cargo(project, &["fmt", "--check"], env);
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// A generated app running as a child process.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(project: &Path, binary: &str, env: &[(&str, &str)]) -> Self {
+        let port = free_port();
+        let child = Command::new(target_dir().join("debug").join(binary))
+            .current_dir(project)
+            .env("PORT", port.to_string())
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the app starts");
+        let server = Self { child, port };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "the app did not listen on {port} within 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        server
+    }
+
+    /// One HTTP/1.1 GET; returns the status code and the whole response.
+    fn get(&self, path: &str) -> (u16, String) {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        .expect("send");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("read");
+        let status = response
+            .split(' ')
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .unwrap_or(0);
+        (status, response)
+    }
+
+    /// Sends SIGTERM and requires a clean exit within 5 seconds.
+    fn stop(mut self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                assert!(
+                    status.success(),
+                    "the app exited with {status} after SIGTERM"
+                );
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the app did not exit within 5 s of SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+#[ignore = "slow: builds generated projects (run by .ci/run)"]
+fn micro_builds_tests_lints_and_serves() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let project = generate(scratch.path(), "e2e-micro", &[]);
+    build_test_lint(&project, &[]);
+    let server = Server::start(&project, "e2e-micro", &[]);
+    let (status, page) = server.get("/");
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("e2e-micro"), "{page}");
+    assert!(
+        page.to_ascii_lowercase().contains("x-frame-options: deny"),
+        "{page}"
+    );
+    let (status, health) = server.get("/health");
+    assert_eq!(status, 200, "{health}");
+    assert!(health.ends_with("ok"), "{health}");
+    assert_eq!(server.get("/nope").0, 404);
+    server.stop();
+}
+
+#[test]
+#[ignore = "slow: builds generated projects (run by .ci/run)"]
+fn micro_with_templates() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let project = generate(scratch.path(), "e2e-templates", &["--with", "templates"]);
+    build_test_lint(&project, &[]);
+    let server = Server::start(&project, "e2e-templates", &[]);
+    let (status, page) = server.get("/");
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("e2e-templates"), "{page}");
+    // A template edit shows on the next request, without a rebuild.
+    let base = project.join("templates/base.html");
+    let edited = std::fs::read_to_string(&base)
+        .expect("base.html")
+        .replace("</body>", "<p>edited-live</p></body>");
+    std::fs::write(&base, edited).expect("edit");
+    assert!(server.get("/").1.contains("edited-live"));
+    server.stop();
+}
+
+#[test]
+#[ignore = "slow: builds generated projects (run by .ci/run)"]
+fn micro_with_static() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let project = generate(scratch.path(), "e2e-static", &["--with", "static"]);
+    build_test_lint(&project, &[]);
+    let server = Server::start(&project, "e2e-static", &[]);
+    let (status, css) = server.get("/static/style.css");
+    assert_eq!(status, 200, "{css}");
+    assert!(css.to_ascii_lowercase().contains("cache-control"), "{css}");
+    assert_eq!(server.get("/static/../Cargo.toml").0, 404);
+    assert_eq!(server.get("/static/%2e%2e/Cargo.toml").0, 404);
+    server.stop();
+}
+
+#[test]
+#[ignore = "slow: builds generated projects (run by .ci/run)"]
+fn micro_with_db_on_sqlite_migrates_and_serves() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let project = generate(scratch.path(), "e2e-db", &["--with", "db"]);
+    build_test_lint(&project, &[]);
+    let binary = target_dir().join("debug/e2e-db");
+    let refused = Command::new(&binary)
+        .current_dir(&project)
+        .env("PORT", free_port().to_string())
+        .output()
+        .expect("runs");
+    assert!(
+        !refused.status.success(),
+        "pending migrations must stop the server"
+    );
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("migrate"),
+        "the message names the command"
+    );
+    let migrated = Command::new(&binary)
+        .arg("migrate")
+        .current_dir(&project)
+        .output()
+        .expect("runs");
+    assert!(
+        migrated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrated.stderr)
+    );
+    let server = Server::start(&project, "e2e-db", &[]);
+    let (status, health) = server.get("/health");
+    assert_eq!(status, 200, "{health}");
+    server.stop();
+}
+
+/// A database of its own on the local PostgreSQL server, or `None` (with a
+/// visible message) when no server can be reached outside CI.
+fn postgres_database(name: &str) -> Option<String> {
+    let base = std::env::var("PLINTH_E2E_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
+    let created = Command::new("psql")
+        .args([
+            &format!("{base}/postgres"),
+            "-q",
+            "-c",
+            &format!("DROP DATABASE IF EXISTS {name}"),
+            "-c",
+            &format!("CREATE DATABASE {name}"),
+        ])
+        .output();
+    match created {
+        Ok(output) if output.status.success() => Some(format!("{base}/{name}")),
+        other => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI needs a PostgreSQL server: {other:?}"
+            );
+            eprintln!("SKIPPED: no PostgreSQL server at {base} ({other:?})");
+            None
+        }
+    }
+}
+
+#[test]
+#[ignore = "slow: builds generated projects (run by .ci/run)"]
+fn micro_with_db_on_postgres_migrates_and_serves() {
+    let Some(url) = postgres_database("plinth_e2e_micro") else {
+        return;
+    };
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let project = generate(
+        scratch.path(),
+        "e2e-pg",
+        &["--db", "postgres", "--with", "db"],
+    );
+    let env = [("DATABASE_URL", url.as_str())];
+    build_test_lint(&project, &env);
+    let migrated = Command::new(target_dir().join("debug/e2e-pg"))
+        .arg("migrate")
+        .env("DATABASE_URL", &url)
+        .current_dir(&project)
+        .output()
+        .expect("runs");
+    assert!(
+        migrated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrated.stderr)
+    );
+    let server = Server::start(&project, "e2e-pg", &env);
+    assert_eq!(server.get("/health").0, 200);
+    server.stop();
+}
+
+#[test]
+#[ignore = "slow: builds generated projects (run by .ci/run)"]
+fn micro_with_docker_and_with_ci() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    for (name, feature) in [("e2e-docker", "docker"), ("e2e-ci", "ci")] {
+        let project = generate(scratch.path(), name, &["--with", feature]);
+        build_test_lint(&project, &[]);
+    }
+}
+
+#[test]
+#[ignore = "slow: builds generated projects (run by .ci/run)"]
+fn micro_with_everything_in_two_orders() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let at_once = generate(scratch.path(), "e2e-all", &["--with", ALL_FEATURES]);
+    let one_by_one_root = scratch.path().join("steps");
+    std::fs::create_dir(&one_by_one_root).expect("mkdir");
+    let one_by_one = generate(&one_by_one_root, "e2e-all", &[]);
+    for feature in ["ci", "db", "docker", "static", "templates"] {
+        add(&one_by_one, &[feature]);
+    }
+    assert_eq!(
+        read_tree(&at_once),
+        read_tree(&one_by_one),
+        "the order of `add` must not matter"
+    );
+    for project in [&at_once, &one_by_one] {
+        build_test_lint(project, &[]);
+    }
+    let migrated = Command::new(target_dir().join("debug/e2e-all"))
+        .arg("migrate")
+        .current_dir(&at_once)
+        .output()
+        .expect("runs");
+    assert!(
+        migrated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrated.stderr)
+    );
+    let server = Server::start(&at_once, "e2e-all", &[]);
+    assert_eq!(server.get("/").0, 200);
+    assert_eq!(server.get("/health").0, 200);
+    assert_eq!(server.get("/static/style.css").0, 200);
+    server.stop();
+}

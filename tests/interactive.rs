@@ -1,0 +1,71 @@
+//! The interactive path, through a real pseudo-terminal: the style question
+//! is asked, Enter answers it, and Ctrl-C or Esc leave nothing behind.
+
+#![cfg(unix)]
+
+mod common;
+
+use std::process::Command;
+use std::time::Duration;
+
+use rexpect::session::spawn_command;
+
+fn plinth_at_a_terminal(cwd: &std::path::Path, args: &[&str]) -> rexpect::session::PtySession {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_plinth"));
+    command
+        .args(args)
+        .current_dir(cwd)
+        .env("HOME", cwd)
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm");
+    spawn_command(command, Some(Duration::from_secs(20).as_millis() as u64))
+        .expect("spawned in a pty")
+}
+
+fn exit_code(session: &mut rexpect::session::PtySession) -> i32 {
+    match session.process().wait().expect("exits") {
+        rexpect::process::WaitStatus::Exited(_, code) => code,
+        other => panic!("unexpected end: {other:?}"),
+    }
+}
+
+#[test]
+fn the_style_is_asked_and_enter_takes_it() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let mut session = plinth_at_a_terminal(scratch.path(), &["new", "blog", "--no-git"]);
+    session
+        .exp_string("Which style of project?")
+        .expect("the question");
+    session.exp_string("micro").expect("the choice");
+    session.send_line("").expect("enter");
+    session.exp_string("Created").expect("created");
+    assert_eq!(exit_code(&mut session), 0);
+    assert!(scratch.path().join("blog/src/main.rs").is_file());
+}
+
+#[test]
+fn ctrl_c_at_the_question_exits_130_and_writes_nothing() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let mut session = plinth_at_a_terminal(scratch.path(), &["new", "blog"]);
+    session
+        .exp_string("Which style of project?")
+        .expect("the question");
+    session.send_control('c').expect("ctrl-c");
+    session.exp_string("cancelled").expect("says so");
+    assert_eq!(exit_code(&mut session), 130);
+    assert_eq!(common::entries(scratch.path()), Vec::<String>::new());
+}
+
+#[test]
+fn esc_at_the_question_exits_130_and_writes_nothing() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let mut session = plinth_at_a_terminal(scratch.path(), &["new", "blog"]);
+    session
+        .exp_string("Which style of project?")
+        .expect("the question");
+    session.send("\x1b").expect("esc");
+    session.flush().expect("sent");
+    session.exp_string("cancelled").expect("says so");
+    assert_eq!(exit_code(&mut session), 130);
+    assert_eq!(common::entries(scratch.path()), Vec::<String>::new());
+}
