@@ -38,7 +38,7 @@ pub fn run(args: &NewArgs) -> Result<(), Error> {
     if spec.git {
         commit(&spec.target);
     }
-    print_next_steps(&spec.target);
+    print_next_steps(&spec.target, &features);
     Ok(())
 }
 
@@ -152,7 +152,11 @@ fn print_dry_run(spec: &ProjectSpec, tree: &FileTree) {
     let _ = writeln!(out, "Nothing was written (--dry-run).");
 }
 
-fn print_next_steps(target: &Path) {
+fn print_next_steps(target: &Path, features: &[&Feature]) {
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "\nNext steps:\n  cd {}\n  cargo run", target.display());
+    let _ = writeln!(out, "\nNext steps:\n  cd {}", target.display());
+    if features.iter().any(|feature| feature.id == "db") {
+        let _ = writeln!(out, "  cargo run -- migrate");
+    }
+    let _ = writeln!(out, "  cargo run");
 }
