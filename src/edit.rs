@@ -19,13 +19,37 @@ pub fn insert_before_marker(
     marker: &str,
     text: &str,
 ) -> Result<Option<String>, EditFailure> {
-    let Some((offset, indent)) = find_marker(contents, marker) else {
+    insert_at_marker(contents, marker, text, &[])
+}
+
+/// Like [`insert_before_marker`], but blocks that features later in the
+/// catalogue inserted at the same marker (`later`) stay below the new one,
+/// so the lines at a marker are in catalogue order whatever the order the
+/// features were added in. Module declarations (`mod x;`) are instead kept
+/// in name order, the order rustfmt wants.
+pub fn insert_at_marker(
+    contents: &str,
+    marker: &str,
+    text: &str,
+    later: &[&str],
+) -> Result<Option<String>, EditFailure> {
+    let Some((marker_offset, indent)) = find_marker(contents, marker) else {
         return Err(EditFailure::MarkerMissing);
     };
     let block = indent_block(text, indent);
     if contents.contains(&block) {
         return Ok(None);
     }
+    let above = &contents[..marker_offset];
+    let offset = if is_module_declarations(text) {
+        sorted_position(above, &block)
+    } else {
+        later
+            .iter()
+            .filter_map(|text| above.rfind(&indent_block(text, indent)))
+            .min()
+            .unwrap_or(marker_offset)
+    };
     let mut edited = String::with_capacity(contents.len() + block.len());
     edited.push_str(&contents[..offset]);
     edited.push_str(&block);
@@ -47,6 +71,28 @@ pub fn replace_exact(
         return Err(EditFailure::OriginalChanged);
     }
     Ok(Some(contents.replacen(original, replacement, 1)))
+}
+
+fn is_module_declarations(text: &str) -> bool {
+    text.lines()
+        .all(|line| line.starts_with("mod ") || line.starts_with("pub mod "))
+}
+
+/// Where `block` goes among the module declarations right above the marker
+/// (`above` ends where the marker line starts): before the first that sorts
+/// after it.
+fn sorted_position(above: &str, block: &str) -> usize {
+    let mut offset = above.len();
+    for line in above.split_inclusive('\n').rev() {
+        if !is_module_declarations(line.trim()) || line.trim().is_empty() {
+            break;
+        }
+        if line.trim() < block.trim() {
+            break;
+        }
+        offset -= line.len();
+    }
+    offset
 }
 
 /// `text` with every non-empty line prefixed by `indent`, ending in a newline.
@@ -94,7 +140,7 @@ fn comment_text(line: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
-    use super::{EditFailure, insert_before_marker, replace_exact};
+    use super::{EditFailure, insert_at_marker, insert_before_marker, replace_exact};
 
     const MAIN: &str = "fn app() -> Router {\n    Router::new()\n        .route(\"/\", get(index))\n        // plinth:routes\n        .with_state(state)\n}\n";
 
@@ -151,6 +197,39 @@ mod tests {
             .expect("ok")
             .expect("changed");
         assert!(edited.contains("        a\n\n        b\n"));
+    }
+
+    #[test]
+    fn blocks_keep_catalogue_order_whatever_the_order_of_insertion() {
+        let later_first = insert_at_marker(MAIN, "plinth:routes", "later\n", &[])
+            .expect("ok")
+            .expect("changed");
+        let both = insert_at_marker(&later_first, "plinth:routes", "earlier\n", &["later\n"])
+            .expect("ok")
+            .expect("changed");
+        assert!(
+            both.contains("        earlier\n        later\n        // plinth:routes\n"),
+            "{both}"
+        );
+    }
+
+    #[test]
+    fn module_declarations_stay_in_name_order() {
+        let source = "//! app\n\nmod static_files;\n// plinth:modules\n";
+        let edited = insert_at_marker(source, "plinth:modules", "mod db;\n", &[])
+            .expect("ok")
+            .expect("changed");
+        assert_eq!(
+            edited,
+            "//! app\n\nmod db;\nmod static_files;\n// plinth:modules\n"
+        );
+        let edited = insert_at_marker(&edited, "plinth:modules", "mod templates;\n", &[])
+            .expect("ok")
+            .expect("changed");
+        assert_eq!(
+            edited,
+            "//! app\n\nmod db;\nmod static_files;\nmod templates;\n// plinth:modules\n"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! That last step is what makes the result independent of the order in
 //! which features were added.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::{Map, Value};
@@ -38,23 +39,71 @@ pub fn install(
     for feature in features {
         present.push(feature.id.to_owned());
         let context = with_features(context, &present);
-        let recipe = Recipe::load(feature.id, &context)?;
-        create_files(draft, feature.id, &recipe, &context)?;
-        merge_dependencies(draft, &recipe)?;
-        for edit in &recipe.edits {
-            if edit.when.as_ref().is_none_or(|when| present.contains(when)) {
-                apply_edit(draft, edit)?;
-            }
+        let recipes = present
+            .iter()
+            .map(|id| Ok((id.clone(), Recipe::load(id, &context)?)))
+            .collect::<Result<BTreeMap<String, Recipe>, Error>>()?;
+        let Some(recipe) = recipes.get(feature.id) else {
+            continue;
+        };
+        create_files(draft, feature.id, recipe, &context)?;
+        merge_dependencies(draft, recipe)?;
+        let applies = |edit: &Edit| edit.when.as_ref().is_none_or(|when| present.contains(when));
+        for edit in recipe.edits.iter().filter(|edit| applies(edit)) {
+            apply_edit(
+                draft,
+                edit,
+                &later_blocks(feature.id, edit, &recipes, &present),
+            )?;
         }
-        for earlier in present.iter().filter(|id| *id != feature.id) {
-            for edit in Recipe::load(earlier, &context)?.edits {
-                if edit.when.as_deref() == Some(feature.id) {
-                    apply_edit(draft, &edit)?;
-                }
+        for (earlier, earlier_recipe) in recipes.iter().filter(|(id, _)| *id != feature.id) {
+            for edit in earlier_recipe
+                .edits
+                .iter()
+                .filter(|edit| edit.when.as_deref() == Some(feature.id))
+            {
+                apply_edit(
+                    draft,
+                    edit,
+                    &later_blocks(earlier, edit, &recipes, &present),
+                )?;
             }
         }
     }
     record_features(draft, &present, db)
+}
+
+/// The texts that features after `owner` in the catalogue insert at the
+/// same marker of the same file: the new block goes above them.
+fn later_blocks<'a>(
+    owner: &str,
+    edit: &Edit,
+    recipes: &'a BTreeMap<String, Recipe>,
+    present: &[String],
+) -> Vec<&'a str> {
+    let EditAction::Insert { marker, .. } = &edit.action else {
+        return Vec::new();
+    };
+    let position = |id: &str| CATALOGUE.iter().position(|feature| feature.id == id);
+    recipes
+        .iter()
+        .filter(|(id, _)| position(id) > position(owner))
+        .flat_map(|(_, recipe)| &recipe.edits)
+        .filter(|other| {
+            other.file == edit.file
+                && other
+                    .when
+                    .as_ref()
+                    .is_none_or(|when| present.contains(when))
+        })
+        .filter_map(|other| match &other.action {
+            EditAction::Insert {
+                marker: other_marker,
+                text,
+            } if other_marker == marker => Some(text.as_str()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// `context` plus `features`: a map with every catalogue id set to whether
@@ -131,7 +180,7 @@ fn read_manifest(draft: &mut Draft) -> Result<DocumentMut, Error> {
         })
 }
 
-fn apply_edit(draft: &mut Draft, edit: &Edit) -> Result<(), Error> {
+fn apply_edit(draft: &mut Draft, edit: &Edit, later: &[&str]) -> Result<(), Error> {
     let path = Path::new(&edit.file);
     let Some(contents) = draft.read_text(path)? else {
         draft.conflict(Conflict {
@@ -142,7 +191,9 @@ fn apply_edit(draft: &mut Draft, edit: &Edit) -> Result<(), Error> {
         return Ok(());
     };
     let result = match &edit.action {
-        EditAction::Insert { marker, text } => edit::insert_before_marker(&contents, marker, text),
+        EditAction::Insert { marker, text } => {
+            edit::insert_at_marker(&contents, marker, text, later)
+        }
         EditAction::Replace { find, replace } => edit::replace_exact(&contents, find, replace),
     };
     match result {

@@ -3,6 +3,9 @@
 //! modifies, that a second run changes nothing, and that conflicts and
 //! missing markers change nothing either.
 
+// Helpers outside `#[test]` functions fail their test by panicking too.
+#![allow(clippy::expect_used, clippy::format_push_string)]
+
 mod common;
 
 use std::collections::BTreeMap;

@@ -1,6 +1,9 @@
 //! The command line as users meet it: help texts, every error message and
 //! exit code, and what `new` writes (or, when refusing, does not write).
 
+// Helpers outside `#[test]` functions fail their test by panicking too.
+#![allow(clippy::expect_used, clippy::format_push_string)]
+
 mod common;
 
 use std::fs;

@@ -5,6 +5,9 @@
 //! Every generated project shares one target folder (`PLINTH_E2E_TARGET_DIR`,
 //! default `target/e2e`), so dependencies compile once for the whole suite.
 
+// Helpers outside `#[test]` functions fail their test by panicking too.
+#![allow(clippy::expect_used, clippy::format_push_string)]
+
 mod common;
 
 use std::io::{Read, Write};

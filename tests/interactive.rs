@@ -1,12 +1,13 @@
 //! The interactive path, through a real pseudo-terminal: the style question
 //! is asked, Enter answers it, and Ctrl-C or Esc leave nothing behind.
 
+// Helpers outside `#[test]` functions fail their test by panicking too.
+#![allow(clippy::expect_used, clippy::format_push_string)]
 #![cfg(unix)]
 
 mod common;
 
 use std::process::Command;
-use std::time::Duration;
 
 use rexpect::session::spawn_command;
 
@@ -18,8 +19,7 @@ fn plinth_at_a_terminal(cwd: &std::path::Path, args: &[&str]) -> rexpect::sessio
         .env("HOME", cwd)
         .env("NO_COLOR", "1")
         .env("TERM", "xterm");
-    spawn_command(command, Some(Duration::from_secs(20).as_millis() as u64))
-        .expect("spawned in a pty")
+    spawn_command(command, Some(20_000)).expect("spawned in a pty")
 }
 
 fn exit_code(session: &mut rexpect::session::PtySession) -> i32 {

@@ -1,6 +1,9 @@
 //! The micro project, file by file: the sorted file list and one snapshot
 //! per generated file. Any change to what users receive shows up here.
 
+// Helpers outside `#[test]` functions fail their test by panicking too.
+#![allow(clippy::expect_used, clippy::format_push_string)]
+
 mod common;
 
 use common::{read_tree, run, snapshot_name};

@@ -1,7 +1,14 @@
 //! Helpers shared by plinth's integration tests: run the real binary in an
 //! isolated environment and read back what it wrote.
 
-#![allow(dead_code, unreachable_pub)] // each test binary uses a different subset
+// Each test binary uses a different subset of these helpers, and they are
+// test support: a failed expectation is a failed test.
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::expect_used,
+    clippy::needless_pass_by_value
+)]
 
 use std::collections::BTreeMap;
 use std::fs;
