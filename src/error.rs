@@ -143,7 +143,7 @@ impl Error {
                     .to_owned(),
             ),
             Error::Conflicts(_) => Some(
-                "make the changes shown above by hand, or move the conflicting files away and run the command again"
+                "resolve each conflict above (move the file away, or make the edit by hand as shown), then run the command again"
                     .to_owned(),
             ),
             Error::DatabaseMismatch { .. } => {

@@ -1,0 +1,204 @@
+//! Jinja templates from the `templates/` folder, rendered by minijinja.
+//!
+//! Debug builds read the folder while the server runs and notice when a file
+//! changes, so a template edit shows on the next request without rebuilding.
+//! Release builds carry the templates inside the binary (`build.rs` embeds
+//! them), so the binary runs without the folder beside it.
+//!
+//! Templates whose names end in `.html` escape every value they print: a
+//! `<script>` in a value arrives as `&lt;script&gt;`. Mark HTML you trust
+//! with the `safe` filter.
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use minijinja::{Environment, Value};
+
+/// The template engine, shared by every request (cloning it is cheap).
+#[derive(Clone)]
+pub struct Templates {
+    env: Arc<Environment<'static>>,
+}
+
+impl Templates {
+    /// Reads the templates from `templates/` beside Cargo.toml. The path is
+    /// compiled in, so `cargo run` works from any directory.
+    #[cfg(debug_assertions)]
+    pub fn new() -> Result<Self, String> {
+        Self::from_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/templates"))
+    }
+
+    /// Loads the templates `build.rs` embedded in the binary.
+    #[cfg(not(debug_assertions))]
+    pub fn new() -> Result<Self, String> {
+        let mut env = Environment::new();
+        minijinja_embed::load_templates!(&mut env);
+        Ok(Self { env: Arc::new(env) })
+    }
+
+    /// Loads templates from `dir` on first use and again whenever the file
+    /// changes on disk (minijinja compares its modification time and size).
+    #[cfg(debug_assertions)]
+    fn from_dir(dir: impl Into<std::path::PathBuf>) -> Result<Self, String> {
+        let dir = dir.into();
+        if !dir.is_dir() {
+            return Err(format!("template folder {} not found", dir.display()));
+        }
+        let mut env = Environment::new();
+        env.set_loader(minijinja::path_loader(dir));
+        Ok(Self { env: Arc::new(env) })
+    }
+
+    /// Renders the template `name` with `context`, e.g.
+    /// `templates.render("index.html", context! { title => "Home" })`.
+    pub fn render(&self, name: &str, context: Value) -> Result<Html<String>, RenderError> {
+        let template = self.env.get_template(name)?;
+        Ok(Html(template.render(context)?))
+    }
+}
+
+/// A template that could not be loaded or rendered. It answers 500 and logs
+/// the cause; only debug builds show the cause in the page, because in
+/// production it would tell visitors about the code.
+#[derive(Debug)]
+pub struct RenderError(minijinja::Error);
+
+impl From<minijinja::Error> for RenderError {
+    fn from(error: minijinja::Error) -> Self {
+        Self(error)
+    }
+}
+
+impl IntoResponse for RenderError {
+    fn into_response(self) -> Response {
+        // `{:#}` adds the template lines around the failure (debug builds).
+        tracing::error!("template error: {:#}", self.0);
+        error_page(&self.0, cfg!(debug_assertions))
+    }
+}
+
+fn error_page(error: &minijinja::Error, show_details: bool) -> Response {
+    if show_details {
+        // Plain text: the message quotes template source, which must not be
+        // interpreted as HTML.
+        let details = format!("template error: {error:#}");
+        (StatusCode::INTERNAL_SERVER_ERROR, details).into_response()
+    } else {
+        (StatusCode::INTERNAL_SERVER_ERROR, Html(SERVER_ERROR_PAGE)).into_response()
+    }
+}
+
+/// What visitors see when a page fails in a release build.
+const SERVER_ERROR_PAGE: &str = r#"<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>Server error</title>
+</head>
+<body>
+  <h1>Something went wrong</h1>
+  <p>The error has been logged. Please try again later.</p>
+</body>
+</html>
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use http_body_util::BodyExt;
+    use minijinja::context;
+
+    fn templates() -> Templates {
+        Templates::new().expect("templates load")
+    }
+
+    async fn body_text(response: Response) -> String {
+        let bytes = response.into_body().collect().await.expect("body");
+        String::from_utf8(bytes.to_bytes().to_vec()).expect("UTF-8 body")
+    }
+
+    #[test]
+    fn pages_extend_the_base_layout() {
+        let Html(page) = templates()
+            .render("index.html", context! { version => "1.2.3" })
+            .expect("index renders");
+        assert!(page.starts_with("<!doctype html>"), "{page}");
+        assert!(page.contains(env!("CARGO_PKG_NAME")), "{page}");
+        assert!(page.contains("1.2.3"), "{page}");
+        assert!(page.trim_end().ends_with("</html>"), "{page}");
+    }
+
+    #[test]
+    fn html_templates_escape_values() {
+        let page = templates()
+            .env
+            .render_named_str(
+                "page.html",
+                r#"{% extends "base.html" %}{% block content %}<p>{{ text }}</p>{% endblock %}"#,
+                context! { text => "<script>alert(1)</script>" },
+            )
+            .expect("renders");
+        assert!(
+            page.contains("<p>&lt;script&gt;alert(1)&lt;&#x2f;script&gt;</p>"),
+            "{page}"
+        );
+        assert!(!page.contains("<script>"), "{page}");
+    }
+
+    #[test]
+    fn a_missing_template_answers_500() {
+        let error = templates()
+            .render("no-such-page.html", context! {})
+            .expect_err("missing template");
+        let response = error.into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[tokio::test]
+    async fn only_debug_builds_show_what_failed() {
+        let error = templates()
+            .render("no-such-page.html", context! {})
+            .expect_err("missing template")
+            .0;
+
+        let public = error_page(&error, false);
+        assert_eq!(public.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = body_text(public).await;
+        assert!(body.contains("Something went wrong"), "{body}");
+        assert!(!body.contains("no-such-page"), "{body}");
+
+        let debug = error_page(&error, true);
+        assert_eq!(debug.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(body_text(debug).await.contains("no-such-page.html"));
+    }
+
+    #[cfg(debug_assertions)]
+    #[test]
+    fn debug_builds_notice_edited_templates() {
+        let dir = std::env::temp_dir().join(format!(
+            "{}-templates-{}",
+            env!("CARGO_PKG_NAME"),
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).expect("temporary folder");
+        let page = dir.join("page.html");
+        std::fs::write(&page, "before").expect("write template");
+        let templates = Templates::from_dir(&dir).expect("templates load");
+        let render = || {
+            templates
+                .render("page.html", context! {})
+                .expect("renders")
+                .0
+        };
+
+        assert_eq!(render(), "before");
+        // A different length makes the change visible even where file times
+        // are coarse.
+        std::fs::write(&page, "after the edit").expect("edit template");
+        assert_eq!(render(), "after the edit");
+
+        std::fs::remove_dir_all(&dir).expect("clean up");
+    }
+}
