@@ -126,3 +126,53 @@ impl Plan {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Action, FileChange, Plan};
+
+    fn change(before: Option<&str>, after: &str) -> FileChange {
+        FileChange {
+            path: "src/main.rs".into(),
+            before: before.map(|text| text.as_bytes().to_vec()),
+            after: after.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn each_file_is_classified_like_rails_generators_do() {
+        assert_eq!(change(None, "a").action(), Action::Create);
+        assert_eq!(change(Some("a"), "a").action(), Action::Identical);
+        assert_eq!(change(Some("a"), "b").action(), Action::Modify);
+    }
+
+    #[test]
+    fn the_description_shows_a_unified_diff_for_modifications_only() {
+        let plan = Plan {
+            changes: vec![
+                change(Some("one\ntwo\n"), "one\n2\n"),
+                FileChange {
+                    path: "new.rs".into(),
+                    before: None,
+                    after: b"x".to_vec(),
+                },
+            ],
+            conflicts: Vec::new(),
+        };
+        let text = plan.describe();
+        assert!(text.contains("    modify  src/main.rs\n"), "{text}");
+        assert!(text.contains("--- a/src/main.rs"), "{text}");
+        assert!(text.contains("-two\n") && text.contains("+2\n"), "{text}");
+        assert!(text.contains("    create  new.rs\n"), "{text}");
+        assert!(!plan.is_noop());
+    }
+
+    #[test]
+    fn a_plan_of_identical_files_is_a_no_op() {
+        let plan = Plan {
+            changes: vec![change(Some("a"), "a")],
+            conflicts: Vec::new(),
+        };
+        assert!(plan.is_noop());
+    }
+}

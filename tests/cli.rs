@@ -97,6 +97,14 @@ fn every_bad_name_exits_2_with_a_suggestion_and_creates_nothing() {
 }
 
 #[test]
+fn a_path_without_a_name_is_refused() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let result = run(scratch.path(), &["new", "..", "--style", "micro"]);
+    assert_eq!(result.code, 2);
+    insta::assert_snapshot!(result.stderr);
+}
+
+#[test]
 fn a_path_names_the_package_by_its_last_component() {
     let scratch = tempfile::tempdir().expect("tempdir");
     let result = run(

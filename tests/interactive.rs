@@ -69,3 +69,38 @@ fn esc_at_the_question_exits_130_and_writes_nothing() {
     assert_eq!(exit_code(&mut session), 130);
     assert_eq!(common::entries(scratch.path()), Vec::<String>::new());
 }
+
+#[test]
+fn add_asks_before_changing_and_no_changes_nothing() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    assert_eq!(
+        common::run(
+            scratch.path(),
+            &["new", "blog", "--style", "micro", "--no-git"]
+        )
+        .code,
+        0
+    );
+    let project = scratch.path().join("blog");
+
+    let mut declined = plinth_at_a_terminal(&project, &["add", "docker"]);
+    declined
+        .exp_string("create  Dockerfile")
+        .expect("the summary");
+    declined
+        .exp_string("Apply these changes?")
+        .expect("the question");
+    declined.send_line("n").expect("no");
+    declined.exp_string("cancelled").expect("says so");
+    assert_eq!(exit_code(&mut declined), 130);
+    assert!(!project.join("Dockerfile").exists());
+
+    let mut accepted = plinth_at_a_terminal(&project, &["add", "docker"]);
+    accepted
+        .exp_string("Apply these changes?")
+        .expect("the question");
+    accepted.send_line("y").expect("yes");
+    accepted.exp_string("Created").expect("applied");
+    assert_eq!(exit_code(&mut accepted), 0);
+    assert!(project.join("Dockerfile").is_file());
+}
