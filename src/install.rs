@@ -3,8 +3,9 @@
 //! writing is someone else's job, once the whole change is known to be safe.
 //!
 //! For each feature, in catalogue order: create its files, merge its Cargo
-//! dependencies, make its anchored edits, then make the edits that features
-//! installed earlier had deferred until this one arrived (`when = "<id>"`).
+//! dependencies, make its anchored edits, then create the files and make the
+//! edits that pairs of features add only together (`with/<id>/` folders and
+//! `when = "<id>"` edits), whichever of the pair arrived first.
 //! That last step is what makes the result independent of the order in
 //! which features were added.
 
@@ -46,7 +47,7 @@ pub fn install(
         let Some(recipe) = recipes.get(feature.id) else {
             continue;
         };
-        create_files(draft, feature.id, recipe, &context)?;
+        create_files(draft, feature.id, "files", recipe, &context)?;
         merge_dependencies(draft, recipe)?;
         let applies = |edit: &Edit| edit.when.as_ref().is_none_or(|when| present.contains(when));
         for edit in recipe.edits.iter().filter(|edit| applies(edit)) {
@@ -54,6 +55,22 @@ pub fn install(
                 draft,
                 edit,
                 &later_blocks(feature.id, edit, &recipes, &present),
+            )?;
+        }
+        for (other, other_recipe) in recipes.iter().filter(|(id, _)| *id != feature.id) {
+            create_files(
+                draft,
+                feature.id,
+                &format!("with/{other}"),
+                recipe,
+                &context,
+            )?;
+            create_files(
+                draft,
+                other,
+                &format!("with/{}", feature.id),
+                other_recipe,
+                &context,
             )?;
         }
         for (earlier, earlier_recipe) in recipes.iter().filter(|(id, _)| *id != feature.id) {
@@ -127,13 +144,17 @@ pub fn with_features(context: &Value, present: &[String]) -> Value {
     context
 }
 
+/// Creates the files of `features/<id>/<folder>/`: `files` for the
+/// feature itself, `with/<other>` for what it adds once `<other>` is
+/// installed too (created by whichever of the two arrives second).
 fn create_files(
     draft: &mut Draft,
     id: &str,
+    folder: &str,
     recipe: &Recipe,
     context: &Value,
 ) -> Result<(), Error> {
-    let Some(dir) = template::tree(&format!("features/{id}/files")) else {
+    let Some(dir) = template::tree(&format!("features/{id}/{folder}")) else {
         return Ok(());
     };
     let tree = template::render_tree(dir, context)?;

@@ -1,7 +1,8 @@
 //! A feature's recipe: `templates/features/<id>/feature.toml.hbs`, rendered
 //! with the project's context, says which Cargo dependencies the feature
 //! needs and which anchored edits it makes. Its files live beside it in
-//! `files/`.
+//! `files/`, and the files it adds only together with another feature in
+//! `with/<other id>/`.
 //!
 //! ```toml
 //! [dependencies]
