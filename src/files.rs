@@ -23,12 +23,6 @@ impl FileTree {
         self.files.insert(path.into(), contents.into());
     }
 
-    /// The contents of the file at `path`, if the tree has it.
-    #[must_use]
-    pub fn get(&self, path: &Path) -> Option<&[u8]> {
-        self.files.get(path).map(Vec::as_slice)
-    }
-
     /// Every file, in path order.
     pub fn iter(&self) -> impl Iterator<Item = (&Path, &[u8])> {
         self.files
@@ -43,13 +37,7 @@ impl FileTree {
 
     /// How many files the tree holds.
     #[must_use]
-    pub fn len(&self) -> usize {
+    pub fn file_count(&self) -> usize {
         self.files.len()
-    }
-
-    /// Whether the tree holds no file.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
     }
 }

@@ -103,7 +103,7 @@ fn stage_and_rename(tree: &FileTree, parent: &Path, target: &Path) -> Result<(),
 }
 
 /// Writes every file of `tree` below `root`.
-pub fn write_tree(tree: &FileTree, root: &Path) -> Result<(), Error> {
+fn write_tree(tree: &FileTree, root: &Path) -> Result<(), Error> {
     for (relative, contents) in tree.iter() {
         let path = root.join(relative);
         if let Some(folder) = path.parent() {

@@ -144,7 +144,7 @@ fn print_dry_run(spec: &ProjectSpec, tree: &FileTree) {
         spec.style.as_str(),
         spec.name,
         spec.target.display(),
-        tree.len()
+        tree.file_count()
     );
     for path in tree.paths() {
         let _ = writeln!(out, "  {}", path.display());
