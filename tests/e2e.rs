@@ -90,6 +90,29 @@ fn build_test_lint(project: &Path, env: &[(&str, &str)]) {
     cargo(project, &["fmt", "--check"], env);
 }
 
+/// Runs the app's `migrate` command and requires it to succeed.
+fn migrate(project: &Path, binary: &str, env: &[(&str, &str)]) {
+    let migrated = Command::new(target_dir().join("debug").join(binary))
+        .arg("migrate")
+        .current_dir(project)
+        .envs(env.iter().copied())
+        .output()
+        .expect("runs");
+    assert!(
+        migrated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrated.stderr)
+    );
+}
+
+/// Generates a project, passes it through the four checks and starts it.
+fn generate_check_and_start(scratch: &Path, name: &str, extra: &[&str]) -> (PathBuf, Server) {
+    let project = generate(scratch, name, extra);
+    build_test_lint(&project, &[]);
+    let server = Server::start(&project, name, &[]);
+    (project, server)
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .expect("bind")
@@ -185,9 +208,7 @@ impl Drop for Server {
 #[ignore = "slow: builds generated projects (run by .ci/run)"]
 fn micro_builds_tests_lints_and_serves() {
     let scratch = tempfile::tempdir().expect("tempdir");
-    let project = generate(scratch.path(), "e2e-micro", &[]);
-    build_test_lint(&project, &[]);
-    let server = Server::start(&project, "e2e-micro", &[]);
+    let (_project, server) = generate_check_and_start(scratch.path(), "e2e-micro", &[]);
     let (status, page) = server.get("/");
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("e2e-micro"), "{page}");
@@ -206,9 +227,8 @@ fn micro_builds_tests_lints_and_serves() {
 #[ignore = "slow: builds generated projects (run by .ci/run)"]
 fn micro_with_templates() {
     let scratch = tempfile::tempdir().expect("tempdir");
-    let project = generate(scratch.path(), "e2e-templates", &["--with", "templates"]);
-    build_test_lint(&project, &[]);
-    let server = Server::start(&project, "e2e-templates", &[]);
+    let (project, server) =
+        generate_check_and_start(scratch.path(), "e2e-templates", &["--with", "templates"]);
     let (status, page) = server.get("/");
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("e2e-templates"), "{page}");
@@ -226,9 +246,8 @@ fn micro_with_templates() {
 #[ignore = "slow: builds generated projects (run by .ci/run)"]
 fn micro_with_static() {
     let scratch = tempfile::tempdir().expect("tempdir");
-    let project = generate(scratch.path(), "e2e-static", &["--with", "static"]);
-    build_test_lint(&project, &[]);
-    let server = Server::start(&project, "e2e-static", &[]);
+    let (_project, server) =
+        generate_check_and_start(scratch.path(), "e2e-static", &["--with", "static"]);
     let (status, css) = server.get("/static/style.css");
     assert_eq!(status, 200, "{css}");
     assert!(css.to_ascii_lowercase().contains("cache-control"), "{css}");
@@ -257,16 +276,7 @@ fn micro_with_db_on_sqlite_migrates_and_serves() {
         String::from_utf8_lossy(&refused.stderr).contains("migrate"),
         "the message names the command"
     );
-    let migrated = Command::new(&binary)
-        .arg("migrate")
-        .current_dir(&project)
-        .output()
-        .expect("runs");
-    assert!(
-        migrated.status.success(),
-        "{}",
-        String::from_utf8_lossy(&migrated.stderr)
-    );
+    migrate(&project, "e2e-db", &[]);
     let server = Server::start(&project, "e2e-db", &[]);
     let (status, health) = server.get("/health");
     assert_eq!(status, 200, "{health}");
@@ -315,17 +325,7 @@ fn micro_with_db_on_postgres_migrates_and_serves() {
     );
     let env = [("DATABASE_URL", url.as_str())];
     build_test_lint(&project, &env);
-    let migrated = Command::new(target_dir().join("debug/e2e-pg"))
-        .arg("migrate")
-        .env("DATABASE_URL", &url)
-        .current_dir(&project)
-        .output()
-        .expect("runs");
-    assert!(
-        migrated.status.success(),
-        "{}",
-        String::from_utf8_lossy(&migrated.stderr)
-    );
+    migrate(&project, "e2e-pg", &env);
     let server = Server::start(&project, "e2e-pg", &env);
     assert_eq!(server.get("/health").0, 200);
     server.stop();
@@ -360,16 +360,7 @@ fn micro_with_everything_in_two_orders() {
     for project in [&at_once, &one_by_one] {
         build_test_lint(project, &[]);
     }
-    let migrated = Command::new(target_dir().join("debug/e2e-all"))
-        .arg("migrate")
-        .current_dir(&at_once)
-        .output()
-        .expect("runs");
-    assert!(
-        migrated.status.success(),
-        "{}",
-        String::from_utf8_lossy(&migrated.stderr)
-    );
+    migrate(&at_once, "e2e-all", &[]);
     let server = Server::start(&at_once, "e2e-all", &[]);
     assert_eq!(server.get("/").0, 200);
     assert_eq!(server.get("/health").0, 200);
