@@ -35,6 +35,11 @@ pub const CATALOGUE: &[Feature] = &[
         requires: &[],
     },
     Feature {
+        id: "sessions",
+        summary: "server-side sessions: in the database when `db` is installed, in memory otherwise; HttpOnly, SameSite=Lax, Secure in production",
+        requires: &[],
+    },
+    Feature {
         id: "docker",
         summary: "multi-stage Dockerfile running the release binary as a non-root user, and .dockerignore",
         requires: &[],

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use common::{read_tree, run};
 
-const ALL_FEATURES: &str = "templates,static,db,docker,ci";
+const ALL_FEATURES: &str = "templates,static,db,sessions,docker,ci";
 
 fn target_dir() -> PathBuf {
     std::env::var_os("PLINTH_E2E_TARGET_DIR").map_or_else(
@@ -313,7 +313,7 @@ fn postgres_database(name: &str) -> Option<String> {
 
 #[test]
 #[ignore = "slow: builds generated projects (run by .ci/run)"]
-fn micro_with_db_on_postgres_migrates_and_serves() {
+fn micro_with_db_and_sessions_on_postgres_migrates_and_serves() {
     let Some(url) = postgres_database("plinth_e2e_micro") else {
         return;
     };
@@ -327,6 +327,45 @@ fn micro_with_db_on_postgres_migrates_and_serves() {
     build_test_lint(&project, &env);
     migrate(&project, "e2e-pg", &env);
     let server = Server::start(&project, "e2e-pg", &env);
+    assert_eq!(server.get("/health").0, 200);
+    server.stop();
+}
+
+#[test]
+#[ignore = "slow: builds generated projects (run by .ci/run)"]
+fn micro_with_sessions_alone_and_with_db_in_either_order() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let alone = generate(scratch.path(), "e2e-sessions", &["--with", "sessions"]);
+    build_test_lint(&alone, &[]);
+
+    let db_first = generate(
+        scratch.path(),
+        "e2e-sessions-db",
+        &["--with", "db,sessions"],
+    );
+    let late = scratch.path().join("late");
+    std::fs::create_dir(&late).expect("mkdir");
+    let db_later = generate(&late, "e2e-sessions-db", &["--with", "sessions"]);
+    add(&db_later, &["db"]);
+    assert_eq!(
+        read_tree(&db_first),
+        read_tree(&db_later),
+        "sessions must move to the database"
+    );
+    build_test_lint(&db_first, &[]);
+    let duplicates = cargo(
+        &db_first,
+        &["tree", "--duplicates", "--depth", "0", "--prefix", "none"],
+        &[],
+    );
+    assert!(
+        !duplicates
+            .lines()
+            .any(|line| line.starts_with("sqlx ") || line.starts_with("tower-sessions ")),
+        "one sqlx and one tower-sessions only:\n{duplicates}"
+    );
+    migrate(&db_first, "e2e-sessions-db", &[]);
+    let server = Server::start(&db_first, "e2e-sessions-db", &[]);
     assert_eq!(server.get("/health").0, 200);
     server.stop();
 }
@@ -349,7 +388,7 @@ fn micro_with_everything_in_two_orders() {
     let one_by_one_root = scratch.path().join("steps");
     std::fs::create_dir(&one_by_one_root).expect("mkdir");
     let one_by_one = generate(&one_by_one_root, "e2e-all", &[]);
-    for feature in ["ci", "db", "docker", "static", "templates"] {
+    for feature in ["ci", "sessions", "db", "docker", "static", "templates"] {
         add(&one_by_one, &[feature]);
     }
     assert_eq!(
