@@ -66,6 +66,8 @@ fn merge_one(existing: &mut Item, wanted: &Item) {
         }
     }
     if features.len() != before {
+        // Sorted, so the list is the same whatever order features arrive in.
+        features.sort();
         let array: Array = features.iter().map(String::as_str).collect();
         set_key(existing, "features", Value::Array(array));
     }
@@ -180,7 +182,7 @@ mod tests {
         );
         assert_eq!(
             result,
-            "[dependencies]\ntokio = { version = \"1.50\", features = [\"rt\", \"fs\"] } # mine\n"
+            "[dependencies]\ntokio = { version = \"1.50\", features = [\"fs\", \"rt\"] } # mine\n"
         );
     }
 

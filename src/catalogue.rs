@@ -40,6 +40,11 @@ pub const CATALOGUE: &[Feature] = &[
         requires: &[],
     },
     Feature {
+        id: "csrf",
+        summary: "CSRF protection on every unsafe method (origin check and a signed token), form helpers with validation errors re-rendered",
+        requires: &["sessions"],
+    },
+    Feature {
         id: "docker",
         summary: "multi-stage Dockerfile running the release binary as a non-root user, and .dockerignore",
         requires: &[],

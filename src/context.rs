@@ -4,6 +4,7 @@
 
 use serde_json::{Value, json};
 
+use crate::error::Error;
 use crate::project::Metadata;
 use crate::spec::{Database, ProjectSpec, Style};
 
@@ -11,19 +12,17 @@ use crate::spec::{Database, ProjectSpec, Style};
 pub const PLINTH_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The template context for a new project.
-#[must_use]
-pub fn for_spec(spec: &ProjectSpec) -> Value {
+pub fn for_spec(spec: &ProjectSpec) -> Result<Value, Error> {
     base(spec.name.as_str(), spec.style, spec.db)
 }
 
 /// The template context for an existing project, from its metadata.
-#[must_use]
-pub fn for_project(metadata: &Metadata, db: Database) -> Value {
+pub fn for_project(metadata: &Metadata, db: Database) -> Result<Value, Error> {
     base(&metadata.name, metadata.style, db)
 }
 
-fn base(name: &str, style: Style, db: Database) -> Value {
-    json!({
+fn base(name: &str, style: Style, db: Database) -> Result<Value, Error> {
+    Ok(json!({
         "name": name,
         "crate_name": name.replace('-', "_"),
         "plinth_version": PLINTH_VERSION,
@@ -31,5 +30,34 @@ fn base(name: &str, style: Style, db: Database) -> Value {
         "db": db.as_str(),
         "sqlite": db == Database::Sqlite,
         "postgres": db == Database::Postgres,
-    })
+        "secret_key": fresh_secret_key()?,
+    }))
+}
+
+/// 64 bytes from the operating system's random source, as 128 hex digits:
+/// the project's `SECRET_KEY`, different in every project. The only
+/// output of plinth that is not determined by its input.
+fn fresh_secret_key() -> Result<String, Error> {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut bytes = [0_u8; 64];
+    getrandom::fill(&mut bytes).map_err(|error| Error::Random(error.to_string()))?;
+    Ok(bytes
+        .iter()
+        .flat_map(|byte| [HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 0x0f)]])
+        .map(char::from)
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fresh_secret_key;
+
+    #[test]
+    fn secret_keys_are_long_hex_and_never_repeat() {
+        let first = fresh_secret_key().expect("random");
+        let second = fresh_secret_key().expect("random");
+        assert_eq!(first.len(), 128);
+        assert!(first.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(first, second);
+    }
 }

@@ -46,7 +46,7 @@ pub fn insert_at_marker(
     } else {
         later
             .iter()
-            .filter_map(|text| above.rfind(&indent_block(text, indent)))
+            .filter_map(|text| block_start(above, &indent_block(text, indent)))
             .min()
             .unwrap_or(marker_offset)
     };
@@ -71,6 +71,38 @@ pub fn replace_exact(
         return Err(EditFailure::OriginalChanged);
     }
     Ok(Some(contents.replacen(original, replacement, 1)))
+}
+
+/// Where an earlier inserted `block` starts in `above`: where it stands
+/// whole, or else where its first non-blank line stands, since a block may
+/// itself hold a marker at which other lines were inserted since.
+fn block_start(above: &str, block: &str) -> Option<usize> {
+    if let Some(start) = above.rfind(block) {
+        return Some(start);
+    }
+    let leading_blank_lines = block.len() - block.trim_start_matches('\n').len();
+    let first_line = block
+        .trim_start_matches('\n')
+        .split_inclusive('\n')
+        .next()?;
+    let mut offset = 0;
+    let mut found = None;
+    for line in above.split_inclusive('\n') {
+        if line == first_line {
+            found = Some(offset);
+        }
+        offset += line.len();
+    }
+    let start = found?;
+    Some(
+        if above[..start].ends_with(&"\n".repeat(leading_blank_lines + 1))
+            || leading_blank_lines == 0
+        {
+            start - leading_blank_lines
+        } else {
+            start
+        },
+    )
 }
 
 fn is_module_declarations(text: &str) -> bool {
@@ -210,6 +242,19 @@ mod tests {
         assert!(
             both.contains("        earlier\n        later\n        // plinth:routes\n"),
             "{both}"
+        );
+    }
+
+    #[test]
+    fn a_later_block_that_others_extended_is_still_found() {
+        let source = "## A\n<!-- plinth:a -->\n\n## Docker\ninserted later\n<!-- plinth:docker -->\n<!-- plinth:readme -->\n";
+        let later = "\n## Docker\n<!-- plinth:docker -->\n";
+        let edited = insert_at_marker(source, "plinth:readme", "## Sessions\n", &[later])
+            .expect("ok")
+            .expect("changed");
+        assert_eq!(
+            edited,
+            "## A\n<!-- plinth:a -->\n## Sessions\n\n## Docker\ninserted later\n<!-- plinth:docker -->\n<!-- plinth:readme -->\n"
         );
     }
 

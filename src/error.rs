@@ -89,6 +89,10 @@ pub enum Error {
     #[error("{} change(s) cannot be made safely; nothing was changed\n{}", .0.len(), render_conflicts(.0))]
     Conflicts(Vec<crate::plan::Conflict>),
 
+    /// The operating system gave no random bytes for the secret key.
+    #[error("could not get random bytes for the secret key: {0}")]
+    Random(String),
+
     /// Writing the project failed; everything written so far was removed.
     #[error("could not write `{}`: {source}", .path.display())]
     Write {
@@ -117,6 +121,7 @@ impl Error {
             | Error::Template { .. }
             | Error::Write { .. }
             | Error::BadManifest { .. }
+            | Error::Random(_)
             | Error::Conflicts(_) => EXIT_FAILURE,
         }
     }
@@ -152,6 +157,7 @@ impl Error {
             Error::Cancelled
             | Error::Prompt(_)
             | Error::Write { .. }
+            | Error::Random(_)
             | Error::BadManifest { .. } => None,
         }
     }

@@ -13,7 +13,15 @@ use std::fs;
 
 use common::{copy_tree, fixture, read_tree, run};
 
-const FEATURES: &[&str] = &["templates", "static", "db", "sessions", "docker", "ci"];
+const FEATURES: &[&str] = &[
+    "templates",
+    "static",
+    "db",
+    "sessions",
+    "csrf",
+    "docker",
+    "ci",
+];
 
 /// A scratch copy of the fixture project.
 fn fixture_copy() -> tempfile::TempDir {

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use common::{read_tree, run};
 
-const ALL_FEATURES: &str = "templates,static,db,sessions,docker,ci";
+const ALL_FEATURES: &str = "templates,static,db,sessions,csrf,docker,ci";
 
 fn target_dir() -> PathBuf {
     std::env::var_os("PLINTH_E2E_TARGET_DIR").map_or_else(
@@ -153,13 +153,19 @@ impl Server {
 
     /// One HTTP/1.1 GET; returns the status code and the whole response.
     fn get(&self, path: &str) -> (u16, String) {
+        self.request("GET", path, "")
+    }
+
+    /// One HTTP/1.1 request with extra header lines (each ending in CRLF)
+    /// and no body; returns the status code and the whole response.
+    fn request(&self, method: &str, path: &str, headers: &str) -> (u16, String) {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
             .expect("timeout");
         write!(
             stream,
-            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: 0\r\n{headers}\r\n"
         )
         .expect("send");
         let mut response = String::new();
@@ -372,6 +378,64 @@ fn micro_with_sessions_alone_and_with_db_in_either_order() {
 
 #[test]
 #[ignore = "slow: builds generated projects (run by .ci/run)"]
+fn micro_with_csrf_templates_and_db_rejects_forged_posts() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let project = generate(scratch.path(), "e2e-csrf", &["--with", "csrf,templates,db"]);
+    assert!(
+        project.join("src/sessions.rs").is_file(),
+        "csrf pulls in sessions"
+    );
+    build_test_lint(&project, &[]);
+    migrate(&project, "e2e-csrf", &[]);
+    let server = Server::start(&project, "e2e-csrf", &[]);
+    let (status, page) = server.get("/");
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        !page.to_ascii_lowercase().contains("set-cookie"),
+        "an anonymous page view stores nothing: {page}"
+    );
+    assert_eq!(server.request("POST", "/", "").0, 403, "no token");
+    assert_eq!(
+        server.request("POST", "/", "X-CSRF-Token: forged\r\n").0,
+        403,
+        "wrong token"
+    );
+    assert_eq!(
+        server
+            .request("POST", "/", "Sec-Fetch-Site: cross-site\r\n")
+            .0,
+        403,
+        "cross-site"
+    );
+    assert_eq!(
+        server
+            .request("DELETE", "/", "Origin: https://evil.example\r\n")
+            .0,
+        403,
+        "foreign origin"
+    );
+    server.stop();
+
+    let refused = Command::new(target_dir().join("debug/e2e-csrf"))
+        .current_dir(&project)
+        .env("APP_ENV", "production")
+        .env("SECRET_KEY", "short")
+        .env("PORT", free_port().to_string())
+        .output()
+        .expect("runs");
+    assert!(
+        !refused.status.success(),
+        "production refuses a weak SECRET_KEY"
+    );
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("SECRET_KEY"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}
+
+#[test]
+#[ignore = "slow: builds generated projects (run by .ci/run)"]
 fn micro_with_docker_and_with_ci() {
     let scratch = tempfile::tempdir().expect("tempdir");
     for (name, feature) in [("e2e-docker", "docker"), ("e2e-ci", "ci")] {
@@ -388,7 +452,7 @@ fn micro_with_everything_in_two_orders() {
     let one_by_one_root = scratch.path().join("steps");
     std::fs::create_dir(&one_by_one_root).expect("mkdir");
     let one_by_one = generate(&one_by_one_root, "e2e-all", &[]);
-    for feature in ["ci", "sessions", "db", "docker", "static", "templates"] {
+    for feature in ["ci", "csrf", "db", "docker", "static", "templates"] {
         add(&one_by_one, &[feature]);
     }
     assert_eq!(

@@ -32,7 +32,7 @@ pub fn run(args: &AddArgs) -> Result<(), Error> {
     report::status("Adding", describe_features(&missing, &args.features));
 
     let mut draft = Draft::on_disk(&project.root);
-    let context = context::for_project(&project.metadata, db);
+    let context = context::for_project(&project.metadata, db)?;
     install::install(
         &mut draft,
         &context,

@@ -89,7 +89,7 @@ fn non_unicode_name(path: &Path) -> Error {
 /// Renders the whole project in memory: the style's skeleton, then each
 /// feature installed by the same code `plinth add` runs.
 pub fn render(spec: &ProjectSpec, features: &[&Feature]) -> Result<FileTree, Error> {
-    let context = context::for_spec(spec);
+    let context = context::for_spec(spec)?;
     let dir = template::tree(spec.style.as_str()).ok_or_else(|| Error::Template {
         file: spec.style.as_str().to_owned(),
         reason: "the style's template folder is missing from this build".to_owned(),

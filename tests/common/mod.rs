@@ -85,7 +85,7 @@ pub fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
                     .expect("inside")
                     .to_string_lossy()
                     .replace('\\', "/");
-                files.insert(relative, fs::read(&path).expect("file"));
+                files.insert(relative, redact_secrets(fs::read(&path).expect("file")));
             }
         }
     }
@@ -128,4 +128,30 @@ pub fn fixture(name: &str) -> PathBuf {
 /// A snapshot-friendly name for a file path.
 pub fn snapshot_name(prefix: &str, path: &str) -> String {
     format!("{prefix}__{}", path.replace(['/', '.'], "_"))
+}
+
+/// Replaces the value of every `SECRET_KEY=` line: the one output of plinth
+/// that is random by design.
+pub fn redact_secrets(contents: Vec<u8>) -> Vec<u8> {
+    let Ok(text) = String::from_utf8(contents.clone()) else {
+        return contents;
+    };
+    if !text.contains("SECRET_KEY=") {
+        return contents;
+    }
+    text.split_inclusive('\n')
+        .map(|line| match line.split_once("SECRET_KEY=") {
+            Some((before, value))
+                if !value.trim().is_empty()
+                    && value.trim().chars().all(|c| c.is_ascii_hexdigit()) =>
+            {
+                format!(
+                    "{before}SECRET_KEY=[REDACTED]{}",
+                    if line.ends_with('\n') { "\n" } else { "" }
+                )
+            }
+            _ => line.to_owned(),
+        })
+        .collect::<String>()
+        .into_bytes()
 }

@@ -1,0 +1,309 @@
+//! Forms: [`ValidForm<T>`] reads a posted form into `T` and checks it with
+//! [garde](https://docs.rs/garde). When a rule fails the handler does not run: the form's
+//! page is rendered again with status 422, what the visitor typed and a message under each
+//! field that needs fixing, as Django's forms do.
+//!
+//! Every page with a form needs the CSRF token (src/csrf.rs): [`csrf_context`] puts it in a
+//! template's context as `csrf_token` and `csrf_input` (the hidden input to print inside
+//! the `<form>`).
+
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
+use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use garde::Validate;
+use minijinja::{Value, context};
+use serde::de::DeserializeOwned;
+
+use crate::csrf::{self, CsrfToken};
+use crate::templates::{RenderError, Templates};
+
+/// A form and the page that shows it.
+#[allow(dead_code, reason = "for handlers; unused until a route takes a form")]
+pub trait FormPage: DeserializeOwned + Validate<Context = ()> {
+    /// The template drawing the form: it gets `form` (the values typed, by field name),
+    /// `errors` (a list of messages by field name; `form` for the whole form),
+    /// `csrf_input` and `csrf_token`, and what [`FormPage::context`] adds.
+    const TEMPLATE: &'static str;
+
+    /// Anything else the page needs, such as its title or the list of fields.
+    fn context() -> Value {
+        context! {}
+    }
+}
+
+/// A posted form that passed its rules. Use it as a handler argument in place of
+/// `axum::Form<T>`; the CSRF middleware has checked the token before.
+#[allow(dead_code, reason = "for handlers; unused until a route takes a form")]
+pub struct ValidForm<T>(pub T);
+
+#[allow(dead_code, reason = "for handlers; unused until a route takes a form")]
+impl<S, T> FromRequest<S> for ValidForm<T>
+where
+    S: Send + Sync,
+    Templates: FromRef<S>,
+    T: FormPage,
+{
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_form = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
+        if !is_form {
+            return Err(StatusCode::UNSUPPORTED_MEDIA_TYPE.into_response());
+        }
+        let (mut parts, body) = request.into_parts();
+        let token = CsrfToken::from_request_parts(&mut parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+
+        let errors = match serde_urlencoded::from_bytes::<T>(&bytes) {
+            Ok(form) => match form.validate() {
+                Ok(()) => return Ok(Self(form)),
+                Err(report) => field_errors(&report),
+            },
+            // A field missing or of the wrong kind: not something a visitor types in a
+            // form this app drew, so one message for the whole form.
+            Err(err) => {
+                tracing::debug!(%err, "a form could not be read");
+                BTreeMap::from([(
+                    "form".to_owned(),
+                    vec!["Some fields are missing or invalid.".to_owned()],
+                )])
+            }
+        };
+        let typed = typed_values(&bytes);
+        let page = render::<T>(&Templates::from_ref(state), &token, typed, errors);
+        Err(match page {
+            Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
+            Err(err) => err.into_response(),
+        })
+    }
+}
+
+/// How [`ValidForm`] finds the templates in the app's state.
+impl FromRef<crate::AppState> for Templates {
+    fn from_ref(state: &crate::AppState) -> Self {
+        state.templates.clone()
+    }
+}
+
+/// Renders `T`'s page with an empty form, for the GET handler that shows it.
+#[allow(dead_code, reason = "for handlers; unused until a route takes a form")]
+pub fn show<T: FormPage>(
+    templates: &Templates,
+    token: &CsrfToken,
+) -> Result<Html<String>, RenderError> {
+    render::<T>(templates, token, BTreeMap::new(), BTreeMap::new())
+}
+
+/// `csrf_token` and `csrf_input` for a template's context, e.g.
+/// `context! { title => "Edit", ..forms::csrf_context(&token) }`.
+#[allow(dead_code, reason = "for handlers; unused until a route takes a form")]
+pub fn csrf_context(token: &CsrfToken) -> Value {
+    context! {
+        csrf_token => token.value(),
+        csrf_input => Value::from_safe_string(token.hidden_input()),
+    }
+}
+
+/// A field for `templates/form.html`: its name, label and input type.
+#[allow(dead_code, reason = "for handlers; unused until a route takes a form")]
+pub fn field(name: &str, label: &str, input_type: &str) -> Value {
+    context! { name => name, label => label, type => input_type }
+}
+
+fn render<T: FormPage>(
+    templates: &Templates,
+    token: &CsrfToken,
+    typed: BTreeMap<String, String>,
+    errors: BTreeMap<String, Vec<String>>,
+) -> Result<Html<String>, RenderError> {
+    let context = context! {
+        form => Value::from(typed),
+        errors => Value::from(errors),
+        csrf_token => token.value(),
+        csrf_input => Value::from_safe_string(token.hidden_input()),
+        ..T::context()
+    };
+    templates.render(T::TEMPLATE, context)
+}
+
+/// What the visitor typed, by field name (the last value of a repeated field), to put
+/// back in the form. The token is left out: the page prints the current one.
+fn typed_values(bytes: &[u8]) -> BTreeMap<String, String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(bytes)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(name, _)| name != csrf::FIELD)
+        .collect()
+}
+
+/// garde's messages by field name (`form` for rules on the whole form).
+fn field_errors(report: &garde::Report) -> BTreeMap<String, Vec<String>> {
+    let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (path, error) in report.iter() {
+        let field = path.to_string();
+        let field = if field.is_empty() {
+            "form".to_owned()
+        } else {
+            field
+        };
+        errors
+            .entry(field)
+            .or_default()
+            .push(error.message().to_owned());
+    }
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use axum::Router;
+    use axum::body::Body;
+    use axum::routing::get;
+    use http_body_util::BodyExt;
+    use serde::Deserialize;
+    use tower::ServiceExt;
+
+    use crate::csrf::tests::{protected, test_csrf};
+
+    #[derive(Deserialize, Validate)]
+    struct Signup {
+        #[garde(length(chars, min = 2, max = 6))]
+        name: String,
+        #[garde(length(chars, min = 8))]
+        password: String,
+    }
+
+    impl FormPage for Signup {
+        const TEMPLATE: &'static str = "form.html";
+
+        fn context() -> Value {
+            context! {
+                title => "Sign up",
+                action => "/form",
+                fields => vec![field("name", "Name", "text"), field("password", "Password", "password")],
+            }
+        }
+    }
+
+    /// `/form` shows the sign-up form and takes it, behind the app's CSRF layers.
+    async fn router() -> Router {
+        async fn show_form(
+            axum::extract::State(templates): axum::extract::State<Templates>,
+            token: CsrfToken,
+        ) -> Result<Html<String>, RenderError> {
+            show::<Signup>(&templates, &token)
+        }
+        async fn sign_up(ValidForm(signup): ValidForm<Signup>) -> String {
+            format!("welcome {}", signup.name)
+        }
+        let templates = Templates::new().expect("templates load");
+        let routes = Router::new()
+            .route("/form", get(show_form).post(sign_up))
+            .with_state(templates);
+        protected(routes, &test_csrf(false).await)
+    }
+
+    async fn body_text(response: Response) -> String {
+        let bytes = response.into_body().collect().await.expect("body");
+        String::from_utf8(bytes.to_bytes().to_vec()).expect("UTF-8 body")
+    }
+
+    async fn post(router: &Router, cookie: &str, form: String) -> Response {
+        let request = Request::post("/form")
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form))
+            .expect("request");
+        router.clone().oneshot(request).await.expect("routed")
+    }
+
+    /// A first visit to the form: the page, its token and the cookie (`name=value`).
+    async fn visit(router: &Router) -> (String, String, String) {
+        let request = Request::get("/form").body(Body::empty()).expect("request");
+        let response = router.clone().oneshot(request).await.expect("routed");
+        assert_eq!(response.status(), StatusCode::OK);
+        let cookie = response.headers()[header::SET_COOKIE]
+            .to_str()
+            .expect("ASCII cookie")
+            .split(';')
+            .next()
+            .expect("name=value")
+            .to_owned();
+        let page = body_text(response).await;
+        let input = r#"<input type="hidden" name="csrf_token" value=""#;
+        let start = page.find(input).expect("the form carries the token") + input.len();
+        let token = page[start..].split('"').next().expect("value").to_owned();
+        (page, token, cookie)
+    }
+
+    #[tokio::test]
+    async fn the_form_page_carries_the_token() {
+        let (page, token, cookie) = visit(&router().await).await;
+        assert_eq!(token.len(), 64, "{page}");
+        assert!(cookie.starts_with(csrf::COOKIE_NAME), "{cookie}");
+        assert!(page.contains(r#"<form method="post""#), "{page}");
+        assert!(
+            page.contains(&format!(r#"<meta name="csrf-token" content="{token}">"#)),
+            "{page}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_invalid_form_comes_back_with_422_messages_and_what_was_typed() {
+        let router = router().await;
+        let (_, token, cookie) = visit(&router).await;
+        let typed = "<b>too long</b>";
+        let form = serde_urlencoded::to_string([
+            ("csrf_token", token.as_str()),
+            ("name", typed),
+            ("password", "short"),
+        ])
+        .expect("encodes");
+        let response = post(&router, &cookie, form).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = body_text(response).await;
+        // What was typed is back in the field, escaped; the password is not echoed.
+        assert!(page.contains("&lt;b&gt;too long&lt;&#x2f;b&gt;"), "{page}");
+        assert!(!page.contains("<b>"), "{page}");
+        assert!(!page.contains(r#"value="short""#), "{page}");
+        // A message for each field, under that field.
+        assert!(
+            page.contains(r#"<span class="field-error" id="name-error">"#),
+            "{page}"
+        );
+        assert!(
+            page.contains(r#"<span class="field-error" id="password-error">"#),
+            "{page}"
+        );
+        assert!(page.contains("length is greater than 6"), "{page}");
+        // The page can be posted again: it carries the token.
+        assert!(page.contains(&token), "{page}");
+    }
+
+    #[tokio::test]
+    async fn a_valid_form_reaches_the_handler() {
+        let router = router().await;
+        let (_, token, cookie) = visit(&router).await;
+        let form = format!("csrf_token={token}&name=ada&password=long+enough");
+        let response = post(&router, &cookie, form).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(body_text(response).await, "welcome ada");
+
+        // Without the token the CSRF middleware refuses it before the form is read.
+        let response = post(&router, &cookie, "name=ada&password=long+enough".to_owned()).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    }
+}
