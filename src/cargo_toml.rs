@@ -29,6 +29,31 @@ pub fn merge_dependencies(manifest: &mut DocumentMut, section: &str, wanted: &Ta
     }
 }
 
+/// Adds the settings of `wanted` (a `[profile]` table) that the project
+/// does not set yet; a value the project already has is never changed.
+pub fn merge_profile(manifest: &mut DocumentMut, wanted: &Table) {
+    let profile = manifest.entry("profile").or_insert_with(|| {
+        let mut table = Table::new();
+        table.set_implicit(true);
+        Item::Table(table)
+    });
+    if let Some(profile) = profile.as_table_mut() {
+        add_missing(profile, wanted);
+    }
+}
+
+fn add_missing(target: &mut Table, wanted: &Table) {
+    for (key, item) in wanted {
+        match (target.get_mut(key), item) {
+            (None, _) => {
+                target.insert(key, item.clone());
+            }
+            (Some(Item::Table(existing)), Item::Table(wanted)) => add_missing(existing, wanted),
+            (Some(_), _) => {}
+        }
+    }
+}
+
 /// Turns a dependency written as a sub-table into an inline one, the usual
 /// style of `[dependencies]`.
 fn as_value_item(item: &Item) -> Item {
@@ -201,6 +226,32 @@ mod tests {
             "axum = { version = \"0.8\", features = [\"form\"] }\nsqlx = \"0.9\"\n",
         );
         assert_eq!(result, project);
+    }
+
+    #[test]
+    fn profile_settings_are_added_where_the_project_has_none() {
+        let mut document: DocumentMut =
+            "[package]\nname = \"a\"\n\n[profile.dev.package.\"*\"]\ndebug = false\n\n[profile.release]\nopt-level = 2\n"
+                .parse()
+                .expect("toml");
+        let wanted: DocumentMut =
+            "[dev.package.argon2]\nopt-level = 3\n\n[release]\nopt-level = 3\nlto = true\n"
+                .parse()
+                .expect("toml");
+        super::merge_profile(&mut document, wanted.as_table());
+        let result = document.to_string();
+        assert!(
+            result.contains("[profile.dev.package.\"*\"]\ndebug = false\n"),
+            "{result}"
+        );
+        assert!(
+            result.contains("[profile.dev.package.argon2]\nopt-level = 3\n"),
+            "{result}"
+        );
+        assert!(
+            result.contains("[profile.release]\nopt-level = 2\nlto = true\n"),
+            "the user's opt-level stays: {result}"
+        );
     }
 
     #[test]

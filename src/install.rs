@@ -48,7 +48,7 @@ pub fn install(
             continue;
         };
         create_files(draft, feature.id, "files", recipe, &context)?;
-        merge_dependencies(draft, recipe)?;
+        merge_manifest(draft, recipe)?;
         let applies = |edit: &Edit| edit.when.as_ref().is_none_or(|when| present.contains(when));
         for edit in recipe.edits.iter().filter(|edit| applies(edit)) {
             apply_edit(
@@ -173,13 +173,17 @@ fn create_files(
     Ok(())
 }
 
-fn merge_dependencies(draft: &mut Draft, recipe: &Recipe) -> Result<(), Error> {
-    if recipe.dependencies.is_empty() {
+/// Merges the recipe's dependencies and profile settings into Cargo.toml.
+fn merge_manifest(draft: &mut Draft, recipe: &Recipe) -> Result<(), Error> {
+    if recipe.dependencies.is_empty() && recipe.profile.is_none() {
         return Ok(());
     }
     let mut manifest = read_manifest(draft)?;
     for (section, table) in &recipe.dependencies {
         cargo_toml::merge_dependencies(&mut manifest, section, table);
+    }
+    if let Some(profile) = &recipe.profile {
+        cargo_toml::merge_profile(&mut manifest, profile);
     }
     draft.write(Path::new(MANIFEST), manifest.to_string())
 }

@@ -8,6 +8,9 @@
 //! [dependencies]
 //! minijinja = { version = "2", features = ["loader"] }
 //!
+//! [profile.dev.package.argon2]   # only where the project sets nothing
+//! opt-level = 3
+//!
 //! # files several features create alike (each then extends it by edits):
 //! # created when missing, left as they are when present
 //! shared = ["build.rs"]
@@ -39,6 +42,9 @@ pub const DEPENDENCY_SECTIONS: &[&str] =
 pub struct Recipe {
     /// Dependencies per Cargo section.
     pub dependencies: Vec<(&'static str, Table)>,
+    /// Build profile settings (`[profile.dev.package.argon2]`…), added where
+    /// the project has no setting of its own.
+    pub profile: Option<Table>,
     /// Files (relative to the project root) that several features create
     /// alike: created when missing, left alone when present.
     pub shared: Vec<String>,
@@ -105,6 +111,14 @@ impl Recipe {
                     .ok_or(format!("`{section}` must be a table"))?;
                 recipe.dependencies.push((section, table.clone()));
             }
+        }
+        if let Some(profile) = document.get("profile") {
+            recipe.profile = Some(
+                profile
+                    .as_table()
+                    .ok_or("`profile` must be a table")?
+                    .clone(),
+            );
         }
         if let Some(shared) = document.get("shared") {
             let shared = shared
