@@ -46,10 +46,23 @@ fn add_missing(target: &mut Table, wanted: &Table) {
     for (key, item) in wanted {
         match (target.get_mut(key), item) {
             (None, _) => {
-                target.insert(key, item.clone());
+                let mut item = item.clone();
+                forget_positions(&mut item);
+                target.insert(key, item);
             }
             (Some(Item::Table(existing)), Item::Table(wanted)) => add_missing(existing, wanted),
             (Some(_), _) => {}
+        }
+    }
+}
+
+/// Tables copied from a recipe carry their place in the recipe; without it
+/// they go after the project's own tables, at the end of Cargo.toml.
+fn forget_positions(item: &mut Item) {
+    if let Item::Table(table) = item {
+        table.set_position(None);
+        for (_, child) in table.iter_mut() {
+            forget_positions(child);
         }
     }
 }

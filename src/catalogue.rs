@@ -45,6 +45,11 @@ pub const CATALOGUE: &[Feature] = &[
         requires: &["sessions"],
     },
     Feature {
+        id: "auth",
+        summary: "users table, register / log in / log out, argon2id, login rate limit, `createsuperuser` command",
+        requires: &["db", "sessions", "csrf", "templates"],
+    },
+    Feature {
         id: "docker",
         summary: "multi-stage Dockerfile running the release binary as a non-root user, and .dockerignore",
         requires: &[],

@@ -19,6 +19,7 @@ const FEATURES: &[&str] = &[
     "db",
     "sessions",
     "csrf",
+    "auth",
     "docker",
     "ci",
 ];

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use common::{read_tree, run};
 
-const ALL_FEATURES: &str = "templates,static,db,sessions,csrf,docker,ci";
+const ALL_FEATURES: &str = "templates,static,db,sessions,csrf,auth,docker,ci";
 
 fn target_dir() -> PathBuf {
     std::env::var_os("PLINTH_E2E_TARGET_DIR").map_or_else(
@@ -159,13 +159,19 @@ impl Server {
     /// One HTTP/1.1 request with extra header lines (each ending in CRLF)
     /// and no body; returns the status code and the whole response.
     fn request(&self, method: &str, path: &str, headers: &str) -> (u16, String) {
+        self.send(method, path, headers, "")
+    }
+
+    /// One HTTP/1.1 request with extra header lines and a form body.
+    fn send(&self, method: &str, path: &str, headers: &str, form: &str) -> (u16, String) {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
             .expect("timeout");
         write!(
             stream,
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: 0\r\n{headers}\r\n"
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n{headers}\r\n{form}",
+            form.len()
         )
         .expect("send");
         let mut response = String::new();
@@ -434,6 +440,121 @@ fn micro_with_csrf_templates_and_db_rejects_forged_posts() {
     );
 }
 
+/// The cookies a browser would keep, as one `Cookie:` header line.
+#[derive(Default)]
+struct CookieJar(std::collections::BTreeMap<String, String>);
+
+impl CookieJar {
+    fn keep(&mut self, response: &str) {
+        for line in response.lines() {
+            let Some((name, value)) = line.split_once(':') else {
+                continue;
+            };
+            if name.eq_ignore_ascii_case("set-cookie") {
+                let pair = value.trim().split(';').next().unwrap_or_default();
+                if let Some((cookie, content)) = pair.split_once('=') {
+                    self.0.insert(cookie.to_owned(), content.to_owned());
+                }
+            }
+        }
+    }
+
+    fn header(&self) -> String {
+        let pairs: Vec<String> = self
+            .0
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect();
+        format!("Cookie: {}\r\n", pairs.join("; "))
+    }
+}
+
+/// The value of the first `csrf_token` hidden input on a page.
+fn csrf_token(page: &str) -> String {
+    let start = page
+        .find("name=\"csrf_token\" value=\"")
+        .expect("a csrf_token input")
+        + 26;
+    page[start..].split('"').next().expect("a value").to_owned()
+}
+
+#[test]
+#[ignore = "slow: builds generated projects (run by .ci/run)"]
+fn micro_with_auth_creates_a_superuser_who_logs_in_and_out_over_http() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let project = generate(scratch.path(), "e2e-auth", &["--with", "auth"]);
+    build_test_lint(&project, &[]);
+    migrate(&project, "e2e-auth", &[]);
+    let binary = target_dir().join("debug/e2e-auth");
+    let superuser = |password: Option<&str>| {
+        let mut command = Command::new(&binary);
+        command
+            .args([
+                "createsuperuser",
+                "--email",
+                "admin@example.com",
+                "--no-input",
+            ])
+            .current_dir(&project)
+            .stdin(Stdio::null());
+        if let Some(password) = password {
+            command.env("SUPERUSER_PASSWORD", password);
+        }
+        command.output().expect("runs")
+    };
+    let refused = superuser(None);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("SUPERUSER_PASSWORD"));
+    let created = superuser(Some("plinth-e2e-Horse-battery"));
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+
+    let server = Server::start(&project, "e2e-auth", &[]);
+    let mut jar = CookieJar::default();
+    let (status, login_page) = server.get("/login");
+    assert_eq!(status, 200, "{login_page}");
+    jar.keep(&login_page);
+    let form = format!(
+        "email=admin%40example.com&password=plinth-e2e-Horse-battery&csrf_token={}",
+        csrf_token(&login_page)
+    );
+    assert_eq!(
+        server
+            .send(
+                "POST",
+                "/login",
+                &jar.header(),
+                "email=admin%40example.com&password=x"
+            )
+            .0,
+        403,
+        "no token"
+    );
+    let (status, logged_in) = server.send("POST", "/login", &jar.header(), &form);
+    assert_eq!(status, 303, "{logged_in}");
+    jar.keep(&logged_in);
+    let (status, home) = server.request("GET", "/", &jar.header());
+    assert_eq!(status, 200, "{home}");
+    assert!(
+        home.contains("admin@example.com"),
+        "the nav names the user: {home}"
+    );
+    assert_eq!(
+        server.request("GET", "/logout", &jar.header()).0,
+        405,
+        "logout is POST only"
+    );
+    let logout = format!("csrf_token={}", csrf_token(&home));
+    assert_eq!(
+        server.send("POST", "/logout", &jar.header(), &logout).0,
+        303
+    );
+    server.stop();
+}
+
 #[test]
 #[ignore = "slow: builds generated projects (run by .ci/run)"]
 fn micro_with_docker_and_with_ci() {
@@ -452,7 +573,7 @@ fn micro_with_everything_in_two_orders() {
     let one_by_one_root = scratch.path().join("steps");
     std::fs::create_dir(&one_by_one_root).expect("mkdir");
     let one_by_one = generate(&one_by_one_root, "e2e-all", &[]);
-    for feature in ["ci", "csrf", "db", "docker", "static", "templates"] {
+    for feature in ["ci", "auth", "docker", "static"] {
         add(&one_by_one, &[feature]);
     }
     assert_eq!(
