@@ -471,10 +471,8 @@ impl CookieJar {
 
 /// The value of the first `csrf_token` hidden input on a page.
 fn csrf_token(page: &str) -> String {
-    let start = page
-        .find("name=\"csrf_token\" value=\"")
-        .expect("a csrf_token input")
-        + 26;
+    const INPUT: &str = "name=\"csrf_token\" value=\"";
+    let start = page.find(INPUT).expect("a csrf_token input") + INPUT.len();
     page[start..].split('"').next().expect("a value").to_owned()
 }
 
