@@ -50,6 +50,11 @@ pub const CATALOGUE: &[Feature] = &[
         requires: &["db", "sessions", "csrf", "templates"],
     },
     Feature {
+        id: "admin",
+        summary: "admin panel at `/admin` for registered models: list with search and pages, create, edit, delete with confirmation; staff only",
+        requires: &["auth"],
+    },
+    Feature {
         id: "docker",
         summary: "multi-stage Dockerfile running the release binary as a non-root user, and .dockerignore",
         requires: &[],

@@ -20,6 +20,7 @@ const FEATURES: &[&str] = &[
     "sessions",
     "csrf",
     "auth",
+    "admin",
     "docker",
     "ci",
 ];

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use common::{read_tree, run};
 
-const ALL_FEATURES: &str = "templates,static,db,sessions,csrf,auth,docker,ci";
+const ALL_FEATURES: &str = "templates,static,db,sessions,csrf,auth,admin,docker,ci";
 
 fn target_dir() -> PathBuf {
     std::env::var_os("PLINTH_E2E_TARGET_DIR").map_or_else(
@@ -478,9 +478,9 @@ fn csrf_token(page: &str) -> String {
 
 #[test]
 #[ignore = "slow: builds generated projects (run by .ci/run)"]
-fn micro_with_auth_creates_a_superuser_who_logs_in_and_out_over_http() {
+fn micro_with_admin_creates_a_superuser_who_logs_in_uses_the_admin_and_logs_out() {
     let scratch = tempfile::tempdir().expect("tempdir");
-    let project = generate(scratch.path(), "e2e-auth", &["--with", "auth"]);
+    let project = generate(scratch.path(), "e2e-auth", &["--with", "admin"]);
     build_test_lint(&project, &[]);
     migrate(&project, "e2e-auth", &[]);
     let binary = target_dir().join("debug/e2e-auth");
@@ -571,7 +571,7 @@ fn micro_with_everything_in_two_orders() {
     let one_by_one_root = scratch.path().join("steps");
     std::fs::create_dir(&one_by_one_root).expect("mkdir");
     let one_by_one = generate(&one_by_one_root, "e2e-all", &[]);
-    for feature in ["ci", "auth", "docker", "static"] {
+    for feature in ["ci", "admin", "docker", "static"] {
         add(&one_by_one, &[feature]);
     }
     assert_eq!(
