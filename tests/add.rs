@@ -230,3 +230,30 @@ fn an_unchanged_project_stays_byte_identical_on_disk_when_nothing_is_to_do() {
     assert!(again.stderr.contains("nothing to do"));
     assert_eq!(read_tree(project.path()), before);
 }
+
+#[test]
+fn add_auth_on_a_bare_micro_project_pulls_in_and_names_what_it_requires() {
+    let project = fixture_copy();
+    let result = run(project.path(), &["add", "auth"]);
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert!(
+        result.stderr.contains(
+            "Adding templates (required), db (required), sessions (required), csrf (required), auth"
+        ),
+        "{}",
+        result.stderr
+    );
+    let manifest = fs::read_to_string(project.path().join("Cargo.toml")).expect("Cargo.toml");
+    assert!(
+        manifest.contains("features = [\"templates\", \"db\", \"sessions\", \"csrf\", \"auth\"]"),
+        "{manifest}"
+    );
+    let admin = run(project.path(), &["add", "admin"]);
+    assert_eq!(admin.code, 0, "{}", admin.stderr);
+    assert!(
+        admin.stderr.contains("auth (already installed)"),
+        "{}",
+        admin.stderr
+    );
+    assert!(admin.stderr.contains("Adding admin\n"), "{}", admin.stderr);
+}

@@ -476,14 +476,15 @@ fn csrf_token(page: &str) -> String {
     page[start..].split('"').next().expect("a value").to_owned()
 }
 
-#[test]
-#[ignore = "slow: builds generated projects (run by .ci/run)"]
-fn micro_with_admin_creates_a_superuser_who_logs_in_uses_the_admin_and_logs_out() {
-    let scratch = tempfile::tempdir().expect("tempdir");
-    let project = generate(scratch.path(), "e2e-auth", &["--with", "admin"]);
-    build_test_lint(&project, &[]);
-    migrate(&project, "e2e-auth", &[]);
-    let binary = target_dir().join("debug/e2e-auth");
+/// The id in the first `/admin/users/{id}/edit` link of a page.
+fn first_edit_id(page: &str) -> String {
+    let end = page.find("/edit\"").expect("an edit link");
+    page[..end].rsplit('/').next().expect("an id").to_owned()
+}
+
+/// `createsuperuser` refuses to run without a password, then makes one.
+fn create_superuser(project: &Path, name: &str, env: &[(&str, &str)]) {
+    let binary = target_dir().join("debug").join(name);
     let superuser = |password: Option<&str>| {
         let mut command = Command::new(&binary);
         command
@@ -493,7 +494,8 @@ fn micro_with_admin_creates_a_superuser_who_logs_in_uses_the_admin_and_logs_out(
                 "admin@example.com",
                 "--no-input",
             ])
-            .current_dir(&project)
+            .current_dir(project)
+            .envs(env.iter().copied())
             .stdin(Stdio::null());
         if let Some(password) = password {
             command.env("SUPERUSER_PASSWORD", password);
@@ -509,28 +511,81 @@ fn micro_with_admin_creates_a_superuser_who_logs_in_uses_the_admin_and_logs_out(
         "{}",
         String::from_utf8_lossy(&created.stderr)
     );
+}
 
-    let server = Server::start(&project, "e2e-auth", &[]);
+/// Creates, edits and deletes a user through the admin as the logged-in
+/// staff user of `jar`; returns the page's CSRF token.
+fn create_edit_and_delete_a_user(server: &Server, jar: &CookieJar) -> String {
+    let (status, new_page) = server.request("GET", "/admin/users/new", &jar.header());
+    assert_eq!(status, 200, "{new_page}");
+    let token = csrf_token(&new_page);
+    let create =
+        format!("email=e2e-new%40example.com&password=Another-e2e-Passphrase&csrf_token={token}");
+    let (status, created) = server.send("POST", "/admin/users/new", &jar.header(), &create);
+    assert_eq!(status, 303, "{created}");
+    let (status, found) = server.request("GET", "/admin/users?q=e2e-new", &jar.header());
+    assert_eq!(status, 200, "{found}");
+    assert!(found.contains("e2e-new@example.com"), "{found}");
+    assert!(!found.contains("$argon2"), "no password hash in the admin");
+    let id = first_edit_id(&found);
+    let edit = format!("email=e2e-renamed%40example.com&password=&csrf_token={token}");
+    let (status, edited) = server.send(
+        "POST",
+        &format!("/admin/users/{id}/edit"),
+        &jar.header(),
+        &edit,
+    );
+    assert_eq!(status, 303, "{edited}");
+    let (status, confirm) =
+        server.request("GET", &format!("/admin/users/{id}/delete"), &jar.header());
+    assert_eq!(status, 200, "{confirm}");
+    assert!(
+        confirm.contains("e2e-renamed@example.com"),
+        "the edit was saved: {confirm}"
+    );
+    let (status, deleted) = server.send(
+        "POST",
+        &format!("/admin/users/{id}/delete"),
+        &jar.header(),
+        &format!("csrf_token={token}"),
+    );
+    assert_eq!(status, 303, "{deleted}");
+    let (_, after) = server.request("GET", "/admin/users?q=e2e-renamed", &jar.header());
+    assert!(
+        !after.contains("e2e-renamed@example.com"),
+        "deleted: {after}"
+    );
+
+    token
+}
+
+/// A superuser made with `createsuperuser` logs in over HTTP with the CSRF
+/// token, creates, edits and deletes a user in the admin, and logs out.
+fn admin_round_trip(scratch: &Path, name: &str, extra: &[&str], env: &[(&str, &str)]) {
+    let mut args = vec!["--with", "admin"];
+    args.extend_from_slice(extra);
+    let project = generate(scratch, name, &args);
+    build_test_lint(&project, env);
+    migrate(&project, name, env);
+    create_superuser(&project, name, env);
+
+    let server = Server::start(&project, name, env);
     let mut jar = CookieJar::default();
+    assert_eq!(
+        server.get("/admin").0,
+        303,
+        "anonymous visitors are sent to log in"
+    );
     let (status, login_page) = server.get("/login");
     assert_eq!(status, 200, "{login_page}");
     jar.keep(&login_page);
-    let form = format!(
-        "email=admin%40example.com&password=plinth-e2e-Horse-battery&csrf_token={}",
-        csrf_token(&login_page)
-    );
+    let no_token = "email=admin%40example.com&password=plinth-e2e-Horse-battery";
     assert_eq!(
-        server
-            .send(
-                "POST",
-                "/login",
-                &jar.header(),
-                "email=admin%40example.com&password=x"
-            )
-            .0,
+        server.send("POST", "/login", &jar.header(), no_token).0,
         403,
         "no token"
     );
+    let form = format!("{no_token}&csrf_token={}", csrf_token(&login_page));
     let (status, logged_in) = server.send("POST", "/login", &jar.header(), &form);
     assert_eq!(status, 303, "{logged_in}");
     jar.keep(&logged_in);
@@ -540,17 +595,50 @@ fn micro_with_admin_creates_a_superuser_who_logs_in_uses_the_admin_and_logs_out(
         home.contains("admin@example.com"),
         "the nav names the user: {home}"
     );
+
+    let token = create_edit_and_delete_a_user(&server, &jar);
+
     assert_eq!(
         server.request("GET", "/logout", &jar.header()).0,
         405,
         "logout is POST only"
     );
-    let logout = format!("csrf_token={}", csrf_token(&home));
+    let (status, logged_out) = server.send(
+        "POST",
+        "/logout",
+        &jar.header(),
+        &format!("csrf_token={token}"),
+    );
+    assert_eq!(status, 303, "{logged_out}");
+    jar.keep(&logged_out);
     assert_eq!(
-        server.send("POST", "/logout", &jar.header(), &logout).0,
-        303
+        server.request("GET", "/admin", &jar.header()).0,
+        303,
+        "logged out"
     );
     server.stop();
+}
+
+#[test]
+#[ignore = "slow: builds generated projects (run by .ci/run)"]
+fn micro_with_admin_on_sqlite_over_http() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    admin_round_trip(scratch.path(), "e2e-admin", &[], &[]);
+}
+
+#[test]
+#[ignore = "slow: builds generated projects (run by .ci/run)"]
+fn micro_with_admin_on_postgres_over_http() {
+    let Some(url) = postgres_database("plinth_e2e_admin") else {
+        return;
+    };
+    let scratch = tempfile::tempdir().expect("tempdir");
+    admin_round_trip(
+        scratch.path(),
+        "e2e-admin-pg",
+        &["--db", "postgres"],
+        &[("DATABASE_URL", url.as_str())],
+    );
 }
 
 #[test]
