@@ -13,19 +13,10 @@ pub enum EditFailure {
 }
 
 /// Inserts `text` on the lines just before the marker, indented like the
-/// marker. `Ok(None)` means the text is already there: nothing to do.
-pub fn insert_before_marker(
-    contents: &str,
-    marker: &str,
-    text: &str,
-) -> Result<Option<String>, EditFailure> {
-    insert_at_marker(contents, marker, text, &[])
-}
-
-/// Like [`insert_before_marker`], but blocks that features later in the
-/// catalogue inserted at the same marker (`later`) stay below the new one,
-/// so the lines at a marker are in catalogue order whatever the order the
-/// features were added in. Module declarations (`mod x;`) are instead kept
+/// marker; `Ok(None)` means the text is already there. Blocks that features
+/// later in the catalogue inserted at the same marker (`later`) stay below
+/// the new one, so the lines at a marker are in catalogue order whatever the
+/// order the features were added in. Module declarations (`mod x;`) are instead kept
 /// in name order, the order rustfmt wants.
 pub fn insert_at_marker(
     contents: &str,
@@ -172,7 +163,15 @@ fn comment_text(line: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
-    use super::{EditFailure, insert_at_marker, insert_before_marker, replace_exact};
+    use super::{EditFailure, insert_at_marker, replace_exact};
+
+    fn insert_before_marker(
+        contents: &str,
+        marker: &str,
+        text: &str,
+    ) -> Result<Option<String>, EditFailure> {
+        insert_at_marker(contents, marker, text, &[])
+    }
 
     const MAIN: &str = "fn app() -> Router {\n    Router::new()\n        .route(\"/\", get(index))\n        // plinth:routes\n        .with_state(state)\n}\n";
 

@@ -240,8 +240,9 @@ mod tests {
     use crate::files::FileTree;
     use crate::plan::{FileChange, Plan};
 
+    /// The names in `folder`, sorted.
     fn leftovers(folder: &Path) -> Vec<String> {
-        fs::read_dir(folder)
+        let mut names: Vec<String> = fs::read_dir(folder)
             .expect("readable")
             .map(|entry| {
                 entry
@@ -250,7 +251,9 @@ mod tests {
                     .to_string_lossy()
                     .into_owned()
             })
-            .collect()
+            .collect();
+        names.sort();
+        names
     }
 
     fn sample() -> FileTree {
@@ -339,9 +342,7 @@ mod tests {
             fs::read_to_string(scratch.path().join("b/c.txt")).expect("c"),
             "c"
         );
-        let mut names = leftovers(scratch.path());
-        names.sort();
-        assert_eq!(names, ["a.txt", "b"]);
+        assert_eq!(leftovers(scratch.path()), ["a.txt", "b"]);
     }
 
     #[test]
@@ -373,9 +374,7 @@ mod tests {
             fs::read_to_string(scratch.path().join("a.txt")).expect("a"),
             "old"
         );
-        let mut names = leftovers(scratch.path());
-        names.sort();
-        assert_eq!(names, ["a.txt", "blocker"]);
+        assert_eq!(leftovers(scratch.path()), ["a.txt", "blocker"]);
     }
 
     #[test]
