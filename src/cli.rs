@@ -10,6 +10,8 @@ use crate::spec::{Database, Style};
 const EXAMPLES: &str = "\
 Examples:
   plinth new blog --style micro       one small file that serves
+  plinth new shop --style full        database, accounts, admin, CLI
+  plinth new shop --style full --db postgres --without docker,ci
   plinth new apps/shop --yes          NAME may be a path, as with `cargo new`
   plinth new blog --dry-run           show the files, write nothing
   plinth new blog --with db,templates micro plus features
@@ -46,6 +48,8 @@ pub enum Command {
 Examples:
   plinth new blog --style micro
   plinth new apps/blog --style micro --no-git
+  plinth new shop --style full --db postgres
+  plinth new shop --style full --without admin,docker
   plinth new blog --yes --dry-run")]
 pub struct NewArgs {
     /// Project folder to create; its last component is the package name.
@@ -60,6 +64,9 @@ pub struct NewArgs {
     /// Features to add right away (comma-separated), as `plinth add` would.
     #[arg(long, value_name = "FEATURE,...", value_delimiter = ',')]
     pub with: Vec<String>,
+    /// Optional batteries to leave out of a full project: admin, docker, ci.
+    #[arg(long, value_name = "FEATURE,...", value_delimiter = ',')]
+    pub without: Vec<String>,
     /// Do not create a git repository.
     #[arg(long)]
     pub no_git: bool,

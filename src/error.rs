@@ -61,6 +61,17 @@ pub enum Error {
     #[error("unknown feature `{0}`")]
     UnknownFeature(String),
 
+    /// `--without` names a feature that cannot be left out.
+    #[error("cannot leave out `{feature}`: {reason}")]
+    CannotLeaveOut {
+        /// The feature named after `--without`.
+        feature: String,
+        /// Why it must stay.
+        reason: String,
+        /// What to do instead.
+        remedy: String,
+    },
+
     /// No plinth project at or above the folder.
     #[error("`{}` is not inside a plinth project (no Cargo.toml with [package.metadata.plinth] here or above)", .0.display())]
     NotAProject(PathBuf),
@@ -114,6 +125,7 @@ impl Error {
             | Error::TargetIsFile(_)
             | Error::NoTerminal { .. }
             | Error::UnknownFeature(_)
+            | Error::CannotLeaveOut { .. }
             | Error::NotAProject(_)
             | Error::DatabaseMismatch { .. } => EXIT_USAGE,
             Error::Cancelled => EXIT_CANCELLED,
@@ -143,6 +155,7 @@ impl Error {
                 "the features are: {} (see `plinth features`)",
                 crate::catalogue::ids().join(", ")
             )),
+            Error::CannotLeaveOut { remedy, .. } => Some(remedy.clone()),
             Error::NotAProject(_) => Some(
                 "run this inside a project made by `plinth new`, or point at one with `--path DIR`"
                     .to_owned(),

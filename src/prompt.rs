@@ -16,7 +16,7 @@ pub fn interactive() -> bool {
 
 /// Asks which layout to generate.
 pub fn style() -> Result<Style, Error> {
-    let choices: Vec<StyleChoice> = [Style::Micro].into_iter().map(StyleChoice).collect();
+    let choices: Vec<StyleChoice> = Style::ALL.into_iter().map(StyleChoice).collect();
     Select::new("Which style of project?", choices)
         .prompt()
         .map(|choice| choice.0)

@@ -12,14 +12,20 @@ use crate::names::ProjectName;
 pub enum Style {
     /// One small file that serves, builds in seconds and grows with `plinth add`.
     Micro,
+    /// The batteries: database, accounts, admin, forms, a management CLI, tests.
+    Full,
 }
 
 impl Style {
+    /// Every style, in the order the interactive choice lists them.
+    pub const ALL: [Style; 2] = [Style::Micro, Style::Full];
+
     /// The name used on the command line and in `[package.metadata.plinth]`.
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             Style::Micro => "micro",
+            Style::Full => "full",
         }
     }
 
@@ -28,6 +34,9 @@ impl Style {
     pub fn describe(self) -> &'static str {
         match self {
             Style::Micro => "micro: one small file that serves and grows with `plinth add`",
+            Style::Full => {
+                "full: database, accounts, admin, CSRF-safe forms, templates and a management CLI"
+            }
         }
     }
 }

@@ -19,7 +19,7 @@ const DEFAULT_STYLE: Style = Style::Micro;
 /// Runs `plinth new`.
 pub fn run(args: &NewArgs) -> Result<(), Error> {
     let spec = resolve(args)?;
-    let features = catalogue::resolve(&args.with)?;
+    let features = catalogue::resolve(&requested_features(&spec, args)?)?;
     let tree = render(&spec, &features)?;
     if args.dry_run {
         print_dry_run(&spec, &tree);
@@ -62,7 +62,8 @@ fn resolve(args: &NewArgs) -> Result<ProjectSpec, Error> {
         None => {
             return Err(Error::NoTerminal {
                 question: "no --style given".to_owned(),
-                flags: "`--style micro`, or `--yes` to take the defaults".to_owned(),
+                flags: "`--style micro` or `--style full`, or `--yes` to take the defaults"
+                    .to_owned(),
             });
         }
     };
@@ -73,6 +74,50 @@ fn resolve(args: &NewArgs) -> Result<ProjectSpec, Error> {
         db: args.db,
         git: !args.no_git,
     })
+}
+
+/// The features the project starts with: a full project's batteries less
+/// `--without`, plus `--with`.
+fn requested_features(spec: &ProjectSpec, args: &NewArgs) -> Result<Vec<String>, Error> {
+    for feature in &args.without {
+        catalogue::find(feature)?;
+        let refusal = |reason: String, remedy: String| Error::CannotLeaveOut {
+            feature: feature.clone(),
+            reason,
+            remedy,
+        };
+        if spec.style != Style::Full {
+            return Err(refusal(
+                format!("a {} project starts without features", spec.style.as_str()),
+                "drop `--without`, or add `--style full`".to_owned(),
+            ));
+        }
+        if !catalogue::OPTIONAL_IN_FULL.contains(&feature.as_str()) {
+            return Err(refusal(
+                "every full project is built on it".to_owned(),
+                format!(
+                    "the batteries a full project can go without are: {}",
+                    catalogue::OPTIONAL_IN_FULL.join(", ")
+                ),
+            ));
+        }
+        if args.with.contains(feature) {
+            return Err(refusal(
+                "it is also named after `--with`".to_owned(),
+                "name it in one of `--with` and `--without`".to_owned(),
+            ));
+        }
+    }
+    let batteries = match spec.style {
+        Style::Micro => &[][..],
+        Style::Full => catalogue::FULL_STYLE,
+    };
+    Ok(batteries
+        .iter()
+        .filter(|feature| !args.without.iter().any(|left_out| left_out == *feature))
+        .map(|feature| (*feature).to_owned())
+        .chain(args.with.iter().cloned())
+        .collect())
 }
 
 fn non_unicode_name(path: &Path) -> Error {

@@ -74,8 +74,14 @@ impl IntoResponse for RenderError {
     fn into_response(self) -> Response {
         // `{:#}` adds the template lines around the failure (debug builds).
         tracing::error!("template error: {:#}", self.0);
-        error_page(&self.0, cfg!(debug_assertions))
+        error_page(&self.0, shows_details())
     }
+}
+
+/// Debug builds show what went wrong, unless `APP_ENV=production`: a debug
+/// binary deployed by mistake must not tell visitors about the code.
+fn shows_details() -> bool {
+    cfg!(debug_assertions) && std::env::var("APP_ENV").as_deref() != Ok("production")
 }
 
 fn error_page(error: &minijinja::Error, show_details: bool) -> Response {

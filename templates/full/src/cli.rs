@@ -1,0 +1,126 @@
+//! The management commands (Django's `manage.py`): `cargo run` serves, and
+//! `cargo run -- COMMAND` runs one of the others. `cargo run -- help` lists them.
+
+use std::error::Error;
+use std::io::{self, IsTerminal};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tracing::Level;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::prelude::*;
+
+use crate::config::Config;
+use crate::{AppState, auth, checks, db, server};
+
+/// The site's server and management commands.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    /// What to do; without a command, serve.
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the site (the default). In development, pending migrations are applied
+    /// first; in production the server refuses to start while one is pending.
+    Serve,
+    /// Apply the database migrations that have not been applied yet.
+    Migrate,
+    /// Add a staff user: asks for the email and password at a terminal; with
+    /// --no-input, takes them from --email and SUPERUSER_PASSWORD.
+    Createsuperuser {
+        /// The new user's email.
+        #[arg(long)]
+        email: Option<String>,
+        /// Ask nothing: the password comes from the SUPERUSER_PASSWORD variable.
+        #[arg(long)]
+        no_input: bool,
+    },
+    /// Check that the app can run here: settings, templates, database, migrations.
+    Check {
+        /// Also check that the settings are safe to face the public; exits non-zero
+        /// and names each problem otherwise.
+        #[arg(long)]
+        deploy: bool,
+    },
+}
+
+/// Runs the command line; `main` returns what this returns.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(Box::<dyn Error>::from)
+        .and_then(|runtime| runtime.block_on(run(cli.command.unwrap_or(Command::Serve))));
+    match outcome {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> Result<ExitCode, Box<dyn Error>> {
+    let config = Config::from_env()?;
+    init_logging(&config);
+    match command {
+        Command::Serve => {
+            let state = AppState::new(config).await?;
+            if state.config.is_production() {
+                db::ensure_migrated(&state.db).await?;
+            } else {
+                db::migrate(&state.db).await?;
+            }
+            server::serve(state).await?;
+        }
+        Command::Migrate => db::migrate(&db::connect().await?).await?,
+        Command::Createsuperuser { email, no_input } => {
+            let mut args = Vec::new();
+            if let Some(email) = email {
+                args.extend(["--email".to_owned(), email]);
+            }
+            if no_input {
+                args.push("--no-input".to_owned());
+            }
+            auth::create_superuser(&db::connect().await?, args.into_iter()).await?;
+        }
+        Command::Check { deploy } => return Ok(check(&config, deploy).await),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `check [--deploy]`: prints each problem and fails when there is one.
+async fn check(config: &Config, deploy: bool) -> ExitCode {
+    let mut problems = checks::runtime().await;
+    if deploy {
+        problems.extend(checks::deploy(config));
+    }
+    if problems.is_empty() {
+        println!("System check identified no issues.");
+        return ExitCode::SUCCESS;
+    }
+    for problem in &problems {
+        eprintln!("{problem}");
+    }
+    eprintln!("System check identified {} issue(s).", problems.len());
+    ExitCode::FAILURE
+}
+
+/// Logs to the terminal; `RUST_LOG` takes comma-separated `target=level` directives,
+/// e.g. `info,tower_http=debug`.
+fn init_logging(config: &Config) {
+    let filter = config
+        .log_filter
+        .as_deref()
+        .and_then(|directives| directives.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(Level::INFO));
+    tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_ansi(io::stdout().is_terminal()))
+        .with(filter)
+        .init();
+}

@@ -1,0 +1,61 @@
+//! `AppState`: what every handler can reach through the `State` extractor. It is built
+//! once at start-up and cloned per request (each field is cheap to clone).
+
+use std::error::Error;
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::{auth, csrf, db, sessions, templates};
+
+/// Shared by every handler; `plinth add` inserts fields at the `plinth:` comments.
+#[derive(Clone)]
+pub struct AppState {
+    /// The settings (src/config.rs).
+    pub config: Arc<Config>,
+    /// The template engine (src/templates.rs).
+    pub templates: templates::Templates,
+    /// The database pool (src/db.rs).
+    pub db: db::Pool,
+    /// Where sessions are kept (src/sessions.rs).
+    pub sessions: sessions::Store,
+    /// CSRF protection (src/csrf.rs): the key signing its cookie, and the session store.
+    pub csrf: csrf::Csrf,
+    /// Accounts and the login rate limit (src/auth.rs).
+    pub auth: auth::Auth,
+    // plinth:state
+}
+
+impl AppState {
+    /// Builds the state from the settings in the environment, as the modules' own tests
+    /// do (the commands in `cli.rs` read the settings first, then call [`Self::new`]).
+    #[cfg(test)]
+    pub async fn from_env() -> Result<Self, Box<dyn Error>> {
+        Self::new(Config::from_env()?).await
+    }
+
+    /// Builds the state for `config`: opens the database pool, loads the templates...
+    pub async fn new(config: Config) -> Result<Self, Box<dyn Error>> {
+        let templates = templates::Templates::new()?;
+        let db = db::connect().await?;
+        let sessions = sessions::Store::new(db.clone());
+        let csrf = csrf::Csrf::from_env(sessions.clone())?;
+        let auth = auth::Auth::new(db.clone());
+        // plinth:setup
+        Ok(Self {
+            config: Arc::new(config),
+            templates,
+            db,
+            sessions,
+            csrf,
+            auth,
+            // plinth:state-init
+        })
+    }
+
+    /// Reports whether the app can serve requests; `/health` answers 503 otherwise.
+    pub async fn check_health(&self) -> Result<(), String> {
+        db::check(&self.db).await?;
+        // plinth:health
+        Ok(())
+    }
+}
