@@ -10,7 +10,7 @@ use crate::draft::Draft;
 use crate::error::Error;
 use crate::files::FileTree;
 use crate::names::ProjectName;
-use crate::spec::{ProjectSpec, Style};
+use crate::spec::{Database, ProjectSpec, Style};
 use crate::{context, git, install, prompt, report, template, write};
 
 /// The style `--yes` picks.
@@ -38,7 +38,7 @@ pub fn run(args: &NewArgs) -> Result<(), Error> {
     if spec.git {
         commit(&spec.target);
     }
-    print_next_steps(&spec.target, &features);
+    print_next_steps(&spec, &features);
     Ok(())
 }
 
@@ -197,11 +197,31 @@ fn print_dry_run(spec: &ProjectSpec, tree: &FileTree) {
     let _ = writeln!(out, "Nothing was written (--dry-run).");
 }
 
-fn print_next_steps(target: &Path, features: &[&Feature]) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "\nNext steps:\n  cd {}", target.display());
-    if features.iter().any(|feature| feature.id == "db") {
-        let _ = writeln!(out, "  cargo run -- migrate");
+fn print_next_steps(spec: &ProjectSpec, features: &[&Feature]) {
+    let has = |id: &str| features.iter().any(|feature| feature.id == id);
+    let mut steps = vec![format!("cd {}", spec.target.display())];
+    if has("db") && spec.db == Database::Postgres {
+        steps.push(format!(
+            "createdb {}          # the database `.env` names",
+            spec.name.as_str().replace('-', "_")
+        ));
     }
-    let _ = writeln!(out, "  cargo run");
+    match spec.style {
+        Style::Full => steps.extend([
+            "cargo run -- migrate".to_owned(),
+            "cargo run -- createsuperuser".to_owned(),
+            "cargo run".to_owned(),
+        ]),
+        Style::Micro => {
+            if has("db") {
+                steps.push("cargo run -- migrate".to_owned());
+            }
+            steps.push("cargo run".to_owned());
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "\nNext steps:");
+    for step in steps {
+        let _ = writeln!(out, "  {step}");
+    }
 }
