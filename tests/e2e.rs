@@ -8,7 +8,11 @@
 // Helpers outside `#[test]` functions fail their test by panicking too.
 #![allow(clippy::expect_used, clippy::format_push_string)]
 
+#[path = "support/browse.rs"]
+mod browse;
 mod common;
+#[path = "support/webdriver.rs"]
+mod webdriver;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -27,9 +31,14 @@ fn target_dir() -> PathBuf {
     )
 }
 
-/// Generates a project with plinth and returns its folder.
+/// Generates a micro project with plinth and returns its folder.
 fn generate(scratch: &Path, name: &str, extra: &[&str]) -> PathBuf {
-    let mut args = vec!["new", name, "--style", "micro", "--no-git"];
+    generate_style(scratch, name, "micro", extra)
+}
+
+/// Generates a project of `style` with plinth and returns its folder.
+fn generate_style(scratch: &Path, name: &str, style: &str, extra: &[&str]) -> PathBuf {
+    let mut args = vec!["new", name, "--style", style, "--no-git"];
     args.extend_from_slice(extra);
     let result = run(scratch, &args);
     assert_eq!(result.code, 0, "plinth {args:?}\n{}", result.stderr);
@@ -505,7 +514,7 @@ fn create_superuser(project: &Path, name: &str, env: &[(&str, &str)]) {
     let refused = superuser(None);
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("SUPERUSER_PASSWORD"));
-    let created = superuser(Some("plinth-e2e-Horse-battery"));
+    let created = superuser(Some(SUPERUSER_PASSWORD));
     assert!(
         created.status.success(),
         "{}",
@@ -559,29 +568,18 @@ fn create_edit_and_delete_a_user(server: &Server, jar: &CookieJar) -> String {
     token
 }
 
-/// A superuser made with `createsuperuser` logs in over HTTP with the CSRF
-/// token, creates, edits and deletes a user in the admin, and logs out.
-fn admin_round_trip(scratch: &Path, name: &str, extra: &[&str], env: &[(&str, &str)]) {
-    let mut args = vec!["--with", "admin"];
-    args.extend_from_slice(extra);
-    let project = generate(scratch, name, &args);
-    build_test_lint(&project, env);
-    migrate(&project, name, env);
-    create_superuser(&project, name, env);
+/// The superuser's password in every end-to-end test.
+const SUPERUSER_PASSWORD: &str = "plinth-e2e-Horse-battery";
 
-    let server = Server::start(&project, name, env);
+/// Logs the superuser in over HTTP with the CSRF token; returns the cookies.
+fn log_in_as_superuser(server: &Server) -> CookieJar {
     let mut jar = CookieJar::default();
-    assert_eq!(
-        server.get("/admin").0,
-        303,
-        "anonymous visitors are sent to log in"
-    );
     let (status, login_page) = server.get("/login");
     assert_eq!(status, 200, "{login_page}");
     jar.keep(&login_page);
-    let no_token = "email=admin%40example.com&password=plinth-e2e-Horse-battery";
+    let no_token = format!("email=admin%40example.com&password={SUPERUSER_PASSWORD}");
     assert_eq!(
-        server.send("POST", "/login", &jar.header(), no_token).0,
+        server.send("POST", "/login", &jar.header(), &no_token).0,
         403,
         "no token"
     );
@@ -589,6 +587,18 @@ fn admin_round_trip(scratch: &Path, name: &str, extra: &[&str], env: &[(&str, &s
     let (status, logged_in) = server.send("POST", "/login", &jar.header(), &form);
     assert_eq!(status, 303, "{logged_in}");
     jar.keep(&logged_in);
+    jar
+}
+
+/// A superuser made with `createsuperuser` logs in over HTTP with the CSRF
+/// token, creates, edits and deletes a user in the admin, and logs out.
+fn admin_round_trip_on(server: &Server) {
+    assert_eq!(
+        server.get("/admin").0,
+        303,
+        "anonymous visitors are sent to log in"
+    );
+    let mut jar = log_in_as_superuser(server);
     let (status, home) = server.request("GET", "/", &jar.header());
     assert_eq!(status, 200, "{home}");
     assert!(
@@ -596,7 +606,7 @@ fn admin_round_trip(scratch: &Path, name: &str, extra: &[&str], env: &[(&str, &s
         "the nav names the user: {home}"
     );
 
-    let token = create_edit_and_delete_a_user(&server, &jar);
+    let token = create_edit_and_delete_a_user(server, &jar);
 
     assert_eq!(
         server.request("GET", "/logout", &jar.header()).0,
@@ -616,6 +626,19 @@ fn admin_round_trip(scratch: &Path, name: &str, extra: &[&str], env: &[(&str, &s
         303,
         "logged out"
     );
+}
+
+/// Generates a micro project with the admin, checks it, makes the superuser,
+/// and runs the admin round trip over HTTP.
+fn admin_round_trip(scratch: &Path, name: &str, extra: &[&str], env: &[(&str, &str)]) {
+    let mut args = vec!["--with", "admin"];
+    args.extend_from_slice(extra);
+    let project = generate(scratch, name, &args);
+    build_test_lint(&project, env);
+    migrate(&project, name, env);
+    create_superuser(&project, name, env);
+    let server = Server::start(&project, name, env);
+    admin_round_trip_on(&server);
     server.stop();
 }
 
@@ -676,4 +699,128 @@ fn micro_with_everything_in_two_orders() {
     assert_eq!(server.get("/health").0, 200);
     assert_eq!(server.get("/static/style.css").0, 200);
     server.stop();
+}
+
+/// Runs the app's `check` command with `args`; returns the exit code and both outputs.
+fn check(project: &Path, binary: &str, args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+    let output = Command::new(target_dir().join("debug").join(binary))
+        .arg("check")
+        .args(args)
+        .current_dir(project)
+        .envs(env.iter().copied())
+        .output()
+        .expect("runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.code().unwrap_or(-1), text)
+}
+
+/// `check --deploy` refuses the development settings, naming each problem, and passes
+/// production ones.
+fn check_deploy(project: &Path, binary: &str, env: &[(&str, &str)]) {
+    let (code, report) = check(project, binary, &["--deploy"], env);
+    assert_eq!(code, 1, "{report}");
+    for problem in [
+        "W-DEBUG",
+        "W-COOKIE-SECURE",
+        "W-HOSTS",
+        "W-HSTS",
+        "W-BASE-URL",
+    ] {
+        assert!(report.contains(problem), "{problem} in {report}");
+    }
+    let secret = "9f".repeat(64);
+    let mut production = vec![
+        ("APP_ENV", "production"),
+        ("SECRET_KEY", secret.as_str()),
+        ("ALLOWED_HOSTS", "shop.example.com"),
+        ("BASE_URL", "https://shop.example.com"),
+    ];
+    production.extend_from_slice(env);
+    let (code, report) = check(project, binary, &["--deploy"], &production);
+    assert_eq!(code, 0, "{report}");
+    assert!(
+        report.contains("System check identified no issues."),
+        "{report}"
+    );
+
+    // Production refuses to serve with the placeholder of .env.example.
+    production[1].1 = "replace-with-the-output-of-openssl-rand-hex-64";
+    let (code, report) = check(project, binary, &["--deploy"], &production);
+    assert_eq!(code, 1, "{report}");
+    assert!(report.contains("W-SECRET"), "{report}");
+}
+
+/// Generates a full project, passes the four checks, migrates it, checks its deployment
+/// settings and makes the superuser.
+fn full_project(scratch: &Path, name: &str, extra: &[&str], env: &[(&str, &str)]) -> PathBuf {
+    let project = generate_style(scratch, name, "full", extra);
+    build_test_lint(&project, env);
+    migrate(&project, name, env);
+    check_deploy(&project, name, env);
+    create_superuser(&project, name, env);
+    project
+}
+
+/// Where the browser test leaves its screenshots.
+fn screenshots_dir() -> PathBuf {
+    std::env::var_os("PLINTH_E2E_SCREENSHOTS").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-screenshots"),
+        PathBuf::from,
+    )
+}
+
+#[test]
+#[ignore = "slow: builds generated projects (run by .ci/run)"]
+fn full_on_sqlite_over_http_and_in_a_browser() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let project = full_project(scratch.path(), "e2e-full", &[], &[]);
+    let server = Server::start(&project, "e2e-full", &[]);
+    for page in ["/", "/login", "/register", "/health", "/static/style.css"] {
+        let (status, response) = server.get(page);
+        assert_eq!(status, 200, "{page}: {response}");
+    }
+    let (status, missing) = server.get("/no-such-page");
+    assert_eq!(status, 404);
+    assert!(missing.contains("Page not found"), "{missing}");
+    admin_round_trip_on(&server);
+
+    let screenshots = screenshots_dir();
+    let _ = std::fs::remove_dir_all(&screenshots);
+    std::fs::create_dir_all(&screenshots).expect("screenshots folder");
+    browse::register_login_and_use_the_admin(
+        &format!("http://127.0.0.1:{}", server.port),
+        &screenshots,
+        "admin@example.com",
+        SUPERUSER_PASSWORD,
+    );
+    server.stop();
+}
+
+#[test]
+#[ignore = "slow: builds generated projects (run by .ci/run)"]
+fn full_on_postgres_serves_from_two_processes_sharing_sessions() {
+    let Some(url) = postgres_database("plinth_e2e_full") else {
+        return;
+    };
+    let env = [("DATABASE_URL", url.as_str())];
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let project = full_project(scratch.path(), "e2e-full-pg", &["--db", "postgres"], &env);
+    let first = Server::start(&project, "e2e-full-pg", &env);
+    let second = Server::start(&project, "e2e-full-pg", &env);
+    admin_round_trip_on(&first);
+
+    // A login made through one process is honoured by the other: the session lives in
+    // the database, not in either process.
+    let jar = log_in_as_superuser(&first);
+    let (status, admin) = second.request("GET", "/admin", &jar.header());
+    assert_eq!(status, 200, "{admin}");
+    assert!(admin.contains("admin@example.com"), "{admin}");
+    let (status, _) = second.request("GET", "/admin/users", &jar.header());
+    assert_eq!(status, 200);
+    first.stop();
+    second.stop();
 }

@@ -68,7 +68,11 @@ fn leaving_batteries_out_and_adding_them_later_gives_the_full_project() {
             let root = scratch.path().join(left_out.replace(',', "-"));
             std::fs::create_dir(&root).expect("mkdir");
             let project = generate(&root, "shop", &["--db", db, "--without", left_out]);
-            assert_ne!(read_tree(&whole), read_tree(&project), "{left_out} left out");
+            assert_ne!(
+                read_tree(&whole),
+                read_tree(&project),
+                "{left_out} left out"
+            );
             let mut args = vec!["add", "--yes"];
             args.extend(left_out.split(','));
             let added = run(&project, &args);

@@ -175,6 +175,7 @@ fn templates_hold_no_inline_script_and_no_safe_filter() {
     assert!(!templates.is_empty());
     for (path, text) in templates {
         assert!(!text.contains("|safe"), "{path}: `|safe` needs an audit");
+        assert!(!text.contains("<style"), "{path}: inline style");
         for (at, _) in text.match_indices("<script") {
             let tag = &text[at..text[at..].find('>').map_or(text.len(), |end| at + end)];
             assert!(tag.contains("src="), "{path}: inline script");
