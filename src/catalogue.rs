@@ -66,19 +66,6 @@ pub const CATALOGUE: &[Feature] = &[
     },
 ];
 
-/// The features a full project is made of, before `--without`.
-pub const FULL_STYLE: &[&str] = &[
-    "templates",
-    "static",
-    "db",
-    "sessions",
-    "csrf",
-    "auth",
-    "admin",
-    "docker",
-    "ci",
-];
-
 /// The batteries a full project may be created without (and `plinth add` later).
 pub const OPTIONAL_IN_FULL: &[&str] = &["admin", "docker", "ci"];
 

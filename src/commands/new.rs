@@ -108,9 +108,10 @@ fn requested_features(spec: &ProjectSpec, args: &NewArgs) -> Result<Vec<String>,
             ));
         }
     }
+    // A full project is made of every feature of the catalogue.
     let batteries = match spec.style {
-        Style::Micro => &[][..],
-        Style::Full => catalogue::FULL_STYLE,
+        Style::Micro => Vec::new(),
+        Style::Full => catalogue::ids(),
     };
     Ok(batteries
         .iter()
