@@ -17,6 +17,8 @@ Examples:
   plinth new blog --with db,templates micro plus features
   plinth add templates static         grow an existing project
   plinth add db --dry-run             show the diff, change nothing
+  plinth add resource Post title:string body:text --api
+                                      a model with pages, API and admin
   plinth features                     the catalogue
   plinth completions zsh > _plinth    shell completions";
 
@@ -80,12 +82,20 @@ pub struct NewArgs {
 
 /// Arguments of `plinth add`.
 #[derive(Debug, Args)]
-#[command(after_help = "\
+#[command(
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true,
+    after_help = "\
 Examples:
   plinth add templates static
   plinth add db --db postgres
-  plinth add ci --path ../blog --dry-run")]
+  plinth add ci --path ../blog --dry-run
+  plinth add resource Post title:string body:text published:bool --api"
+)]
 pub struct AddArgs {
+    /// `plinth add resource ...`.
+    #[command(subcommand)]
+    pub resource: Option<AddCommand>,
     /// Features to add (see `plinth features`); required ones come along.
     #[arg(required = true, value_name = "FEATURE", value_delimiter = ',')]
     pub features: Vec<String>,
@@ -99,6 +109,46 @@ pub struct AddArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// What `plinth add` can add besides features.
+#[derive(Debug, Subcommand)]
+pub enum AddCommand {
+    /// A model with its table, pages, JSON API (--api), admin registration and tests.
+    Resource(ResourceArgs),
+}
+
+/// Arguments of `plinth add resource`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Field types: string, text, int, bigint, float, bool, date, datetime, uuid, money,
+ref(TABLE) or ref:TABLE (a row of another table: `users` or a resource made
+earlier; quote `ref(...)` in a shell).
+Add `?` for optional and `^` for unique: `score:int?`, `slug:string^`.
+
+Examples:
+  plinth add resource Post title:string body:text published:bool score:int?
+  plinth add resource Comment body:text post:ref:posts author:ref:users --api
+  plinth add resource Category name:string^ parent:ref:categories? --dry-run")]
+pub struct ResourceArgs {
+    /// What one row is, singular or plural, in any case: `Post`, `blog_posts`.
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// Its fields, as NAME:TYPE (see below).
+    #[arg(required = true, value_name = "FIELD")]
+    pub fields: Vec<String>,
+    /// Add a JSON API under /api/NAME.
+    #[arg(long)]
+    pub api: bool,
+    /// The project to change (default: the one containing the current folder).
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
+    /// Show what would change, with diffs, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask for confirmation; add the features a resource needs when missing.
     #[arg(long, short = 'y')]
     pub yes: bool,
 }

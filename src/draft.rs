@@ -90,6 +90,38 @@ impl Draft {
         Ok(())
     }
 
+    /// The names of the files directly in `folder`: those on disk and those the draft
+    /// has created, less none (a draft never deletes).
+    pub fn file_names(&self, folder: &Path) -> Result<Vec<String>, Error> {
+        let mut names = std::collections::BTreeSet::new();
+        if let Some(root) = &self.root {
+            match fs::read_dir(root.join(folder)) {
+                Ok(entries) => {
+                    for entry in entries.flatten() {
+                        if entry.file_type().is_ok_and(|kind| kind.is_file()) {
+                            names.insert(entry.file_name().to_string_lossy().into_owned());
+                        }
+                    }
+                }
+                Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+                Err(source) => {
+                    return Err(Error::Write {
+                        path: folder.to_path_buf(),
+                        source,
+                    });
+                }
+            }
+        }
+        for path in self.current.keys() {
+            if path.parent() == Some(folder)
+                && let Some(name) = path.file_name()
+            {
+                names.insert(name.to_string_lossy().into_owned());
+            }
+        }
+        Ok(names.into_iter().collect())
+    }
+
     /// Records a change that cannot be made safely.
     pub fn conflict(&mut self, conflict: Conflict) {
         self.conflicts.push(conflict);

@@ -72,6 +72,23 @@ pub enum Error {
         remedy: String,
     },
 
+    /// A resource name or field that cannot be generated.
+    #[error("{problem}")]
+    BadResource {
+        /// What is wrong, as a sentence.
+        problem: String,
+        /// What to type instead.
+        help: String,
+    },
+
+    /// The resource is in the project already, and differs from what was asked.
+    #[error("the project has a resource `{0}` already")]
+    ResourceExists(String),
+
+    /// `plinth add resource` needs features the project lacks, and may not add them.
+    #[error("a resource needs {0}, which this project does not have")]
+    NeedsFeatures(String),
+
     /// No plinth project at or above the folder.
     #[error("`{}` is not inside a plinth project (no Cargo.toml with [package.metadata.plinth] here or above)", .0.display())]
     NotAProject(PathBuf),
@@ -126,6 +143,9 @@ impl Error {
             | Error::NoTerminal { .. }
             | Error::UnknownFeature(_)
             | Error::CannotLeaveOut { .. }
+            | Error::BadResource { .. }
+            | Error::ResourceExists(_)
+            | Error::NeedsFeatures(_)
             | Error::NotAProject(_)
             | Error::DatabaseMismatch { .. } => EXIT_USAGE,
             Error::Cancelled => EXIT_CANCELLED,
@@ -156,6 +176,13 @@ impl Error {
                 crate::catalogue::ids().join(", ")
             )),
             Error::CannotLeaveOut { remedy, .. } => Some(remedy.clone()),
+            Error::BadResource { help, .. } => Some(help.clone()),
+            Error::ResourceExists(name) => Some(format!(
+                "choose another name, or remove `src/{name}/` and its migration (and its lines at the `plinth:` markers) first"
+            )),
+            Error::NeedsFeatures(features) => Some(format!(
+                "run `plinth add {features}` first, or pass --yes to add them now"
+            )),
             Error::NotAProject(_) => Some(
                 "run this inside a project made by `plinth new`, or point at one with `--path DIR`"
                     .to_owned(),

@@ -205,7 +205,8 @@ fn read_manifest(draft: &mut Draft) -> Result<DocumentMut, Error> {
         })
 }
 
-fn apply_edit(draft: &mut Draft, edit: &Edit, later: &[&str]) -> Result<(), Error> {
+/// Makes one anchored edit in the draft, or records why it cannot be made.
+pub fn apply_edit(draft: &mut Draft, edit: &Edit, later: &[&str]) -> Result<(), Error> {
     let path = Path::new(&edit.file);
     let Some(contents) = draft.read_text(path)? else {
         draft.conflict(Conflict {

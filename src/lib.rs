@@ -20,6 +20,8 @@ pub mod project;
 pub mod prompt;
 pub mod recipe;
 pub mod report;
+pub mod resource;
+pub mod rustfmt;
 pub mod spec;
 pub mod template;
 pub mod write;
@@ -31,7 +33,10 @@ pub use error::Error;
 pub fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::New(args) => commands::new::run(&args),
-        Command::Add(args) => commands::add::run(&args),
+        Command::Add(args) => match &args.resource {
+            Some(cli::AddCommand::Resource(resource)) => commands::add_resource::run(resource),
+            None => commands::add::run(&args),
+        },
         Command::Features(args) => commands::features::run(&args),
         Command::Completions(args) => {
             commands::completions::run(args.shell);

@@ -6,7 +6,7 @@ use std::fmt;
 use heck::{ToKebabCase, ToSnakeCase};
 
 /// Keywords of every Rust edition, strict and reserved (`gen` since 2024).
-const KEYWORDS: &[&str] = &[
+pub const KEYWORDS: &[&str] = &[
     "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
     "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
     "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",

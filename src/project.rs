@@ -129,6 +129,40 @@ pub fn write_metadata(document: &mut DocumentMut, features: &[String], db: Datab
     table["features"] = value(ordered);
 }
 
+/// The resources `plinth add resource` made, by table, with the column that names a
+/// row (empty when a row is named by its id).
+#[must_use]
+pub fn read_resources(document: &DocumentMut) -> std::collections::BTreeMap<String, String> {
+    plinth_table(document)
+        .and_then(|table| table.get("resources"))
+        .and_then(Item::as_table)
+        .map(|resources| {
+            resources
+                .iter()
+                .map(|(table, label)| (table.to_owned(), label.as_str().unwrap_or("").to_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Records a resource in `[package.metadata.plinth.resources]`.
+pub fn record_resource(document: &mut DocumentMut, table: &str, label: &str) {
+    let Some(plinth) = document
+        .get_mut("package")
+        .and_then(|package| package.get_mut("metadata"))
+        .and_then(|metadata| metadata.get_mut("plinth"))
+        .and_then(Item::as_table_mut)
+    else {
+        return;
+    };
+    let resources = plinth
+        .entry("resources")
+        .or_insert_with(|| Item::Table(Table::new()));
+    if let Some(resources) = resources.as_table_mut() {
+        resources[table] = value(label);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::fs;

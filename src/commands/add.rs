@@ -40,27 +40,31 @@ pub fn run(args: &AddArgs) -> Result<(), Error> {
         &missing,
         db,
     )?;
-    let plan = draft.into_plan();
+    conclude(&project.root, &draft.into_plan(), args.dry_run, args.yes)
+}
 
-    if args.dry_run {
+/// Shows the plan (`--dry-run`) or, when it has no conflict and the user agrees, applies
+/// it and reports each file.
+pub fn conclude(root: &Path, plan: &Plan, dry_run: bool, yes: bool) -> Result<(), Error> {
+    if dry_run {
         print!("{}", plan.describe());
         if !plan.conflicts.is_empty() {
-            return Err(Error::Conflicts(plan.conflicts));
+            return Err(Error::Conflicts(plan.conflicts.clone()));
         }
         println!("Nothing was changed (--dry-run).");
         return Ok(());
     }
     if !plan.conflicts.is_empty() {
-        return Err(Error::Conflicts(plan.conflicts));
+        return Err(Error::Conflicts(plan.conflicts.clone()));
     }
-    if !args.yes && prompt::interactive() {
-        print_summary(&plan);
+    if !yes && prompt::interactive() {
+        print_summary(plan);
         if !prompt::confirm("Apply these changes?")? {
             return Err(Error::Cancelled);
         }
     }
-    write::apply_changes(&project.root, &plan)?;
-    report_applied(&project.root, &plan);
+    write::apply_changes(root, plan)?;
+    report_applied(root, plan);
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! plain data and calls into the library.
 
 pub mod add;
+pub mod add_resource;
 pub mod completions;
 pub mod features;
 pub mod new;

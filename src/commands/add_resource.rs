@@ -1,0 +1,165 @@
+//! `plinth add resource NAME FIELD…`: read the name and fields, make sure the project has
+//! what a resource needs (offering to add it), generate everything into a draft, then
+//! show or apply it like every `plinth add`.
+
+use std::path::PathBuf;
+
+use crate::catalogue::{self, Feature};
+use crate::cli::ResourceArgs;
+use crate::commands::add::{conclude, describe_features};
+use crate::context;
+use crate::draft::Draft;
+use crate::error::Error;
+use crate::install;
+use crate::project::{self, Project};
+use crate::resource::field::{Field, TYPES_HELP};
+use crate::resource::generate::{self, Resource};
+use crate::resource::name::ResourceName;
+use crate::spec::Style;
+use crate::{prompt, report};
+
+/// The feature a resource's pages stand on; it brings db, sessions, csrf and templates.
+const NEEDS: &str = "auth";
+
+/// Runs `plinth add resource`.
+pub fn run(args: &ResourceArgs) -> Result<(), Error> {
+    let resource = read_resource(args)?;
+    let start = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
+    let project = project::locate(&start)?;
+    let missing = missing_features(&project)?;
+    if !missing.is_empty() {
+        let names = describe_features(&missing, &[NEEDS.to_owned()]);
+        if !args.yes && !args.dry_run {
+            if !prompt::interactive() {
+                return Err(Error::NeedsFeatures(names));
+            }
+            if !prompt::confirm(&format!("A resource needs {names}. Add them now?"))? {
+                return Err(Error::Cancelled);
+            }
+        }
+        report::status("Adding", names);
+    }
+
+    let mut draft = Draft::on_disk(&project.root);
+    let metadata = &project.metadata;
+    let context = context::for_project(metadata, metadata.db)?;
+    install::install(
+        &mut draft,
+        &context,
+        &metadata.features,
+        &missing,
+        metadata.db,
+    )?;
+    let admin = metadata.features.iter().any(|id| id == "admin")
+        || missing.iter().any(|feature| feature.id == "admin");
+    let existed = generate::exists(&mut draft, &resource.name)?;
+    let outcome = generate::generate(
+        &mut draft,
+        generate::Project {
+            root: &project.root,
+            style: metadata.style,
+            db: metadata.db,
+            admin,
+            context: &context,
+        },
+        &resource,
+    )?;
+    let plan = draft.into_plan();
+    if existed {
+        if plan.is_noop() && plan.conflicts.is_empty() {
+            report::skipped(
+                "Skipped",
+                format!("{} (already there, as asked)", resource.name.plural),
+            );
+            report::note("nothing to do");
+            return Ok(());
+        }
+        return Err(Error::ResourceExists(resource.name.plural.clone()));
+    }
+    report::status(
+        "Generating",
+        format!(
+            "{} ({}){}",
+            resource.name.type_name,
+            resource.name.plural,
+            if admin {
+                ", registered in the admin"
+            } else {
+                ""
+            }
+        ),
+    );
+    conclude(&project.root, &plan, args.dry_run, args.yes)?;
+    for path in &outcome.unformatted {
+        report::note(format!(
+            "rustfmt did not run, so `{}` is not formatted: run `cargo fmt`",
+            path.display()
+        ));
+    }
+    if !args.dry_run {
+        print_next_steps(&resource, metadata.style);
+    }
+    Ok(())
+}
+
+/// The resource as the arguments describe it, or why it cannot be made.
+fn read_resource(args: &ResourceArgs) -> Result<Resource, Error> {
+    let name = ResourceName::parse(&args.name).map_err(|problem| Error::BadResource {
+        problem,
+        help: "name what one row is, e.g. `Post` or `BlogPost`".to_owned(),
+    })?;
+    let mut fields: Vec<Field> = Vec::new();
+    for spec in &args.fields {
+        let field = Field::parse(spec).map_err(|problem| Error::BadResource {
+            problem,
+            help: format!("the field types are: {TYPES_HELP}"),
+        })?;
+        if let Some(other) = fields
+            .iter()
+            .find(|other| other.column() == field.column() || other.name == field.name)
+        {
+            return Err(Error::BadResource {
+                problem: format!(
+                    "`{}` and `{}` would both be the column `{}`",
+                    other.name,
+                    field.name,
+                    field.column()
+                ),
+                help: "give each field a name of its own".to_owned(),
+            });
+        }
+        fields.push(field);
+    }
+    let mut command = vec![args.name.clone()];
+    command.extend(args.fields.iter().cloned());
+    if args.api {
+        command.push("--api".to_owned());
+    }
+    Ok(Resource {
+        name,
+        fields,
+        api: args.api,
+        command: command.join(" "),
+    })
+}
+
+/// The features a resource needs that the project lacks, in catalogue order.
+fn missing_features(project: &Project) -> Result<Vec<&'static Feature>, Error> {
+    Ok(catalogue::resolve(&[NEEDS.to_owned()])?
+        .into_iter()
+        .filter(|feature| !project.metadata.features.iter().any(|id| id == feature.id))
+        .collect())
+}
+
+fn print_next_steps(resource: &Resource, style: Style) {
+    let url = format!("/{}", resource.name.url_segment());
+    let migrate = match style {
+        Style::Full => "`cargo run` applies the new migration in development",
+        Style::Micro => "`cargo run -- migrate` applies the new migration",
+    };
+    println!();
+    println!("Next: {migrate}; then open {url}.");
+    if resource.api {
+        println!("The JSON API is at /api{url}.");
+    }
+}

@@ -1,0 +1,188 @@
+//! A resource's name in each form the generated code needs: `BlogPost` the
+//! type, `blog_posts` the table and module, `/blog-posts` the pages,
+//! "blog post" in sentences. Given in any case, singular or plural.
+
+use heck::{ToKebabCase, ToPascalCase, ToSnakeCase};
+
+use super::inflect::{pluralize, singularize};
+use crate::names::KEYWORDS;
+
+/// Names a resource cannot take: tables, modules and URL prefixes a project
+/// already has, or may get from a feature.
+const TAKEN: &[&str] = &[
+    "admin",
+    "api",
+    "auth",
+    "checks",
+    "cli",
+    "config",
+    "crud",
+    "csrf",
+    "dates",
+    "db",
+    "errors",
+    "forms",
+    "health",
+    "login",
+    "logout",
+    "main",
+    "migrations",
+    "register",
+    "routes",
+    "security",
+    "server",
+    "session_store",
+    "sessions",
+    "settings",
+    "state",
+    "static",
+    "static_files",
+    "templates",
+    "tests",
+    "users",
+    "views",
+];
+
+/// The forms of one resource's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceName {
+    /// snake_case singular: `blog_post`.
+    pub singular: String,
+    /// snake_case plural: `blog_posts`, the table and the module.
+    pub plural: String,
+    /// PascalCase singular: `BlogPost`, the model's type.
+    pub type_name: String,
+}
+
+impl ResourceName {
+    /// Reads a name as typed (`Post`, `blog_posts`, `BlogPost`); `Err` says
+    /// why it cannot be a resource's name.
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let valid_characters = input
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if input.is_empty()
+            || !valid_characters
+            || !input.starts_with(|c: char| c.is_ascii_alphabetic())
+        {
+            return Err(format!(
+                "`{input}` is not a resource name: use letters, digits and `_`, starting with a letter"
+            ));
+        }
+        let singular = singularize(&input.to_snake_case());
+        let plural = pluralize(&singular);
+        if singular == plural {
+            return Err(format!(
+                "`{input}` has the same singular and plural, so its list and its rows could not be told apart"
+            ));
+        }
+        let name = Self {
+            type_name: singular.to_pascal_case(),
+            singular,
+            plural,
+        };
+        for form in [&name.singular, &name.plural] {
+            if KEYWORDS.contains(&form.as_str()) || name.type_name == "Self" {
+                return Err(format!("`{form}` is a Rust keyword"));
+            }
+            if TAKEN.contains(&form.as_str()) {
+                return Err(format!(
+                    "`{form}` is already used by the project (a module, table or URL of its own)"
+                ));
+            }
+        }
+        Ok(name)
+    }
+
+    /// The first part of its pages' paths: `blog-posts` for `/blog-posts/1`.
+    #[must_use]
+    pub fn url_segment(&self) -> String {
+        self.plural.to_kebab_case()
+    }
+
+    /// The singular in a sentence: "blog post".
+    #[must_use]
+    pub fn singular_words(&self) -> String {
+        self.singular.replace('_', " ")
+    }
+
+    /// The plural as a heading: "Blog posts".
+    #[must_use]
+    pub fn plural_title(&self) -> String {
+        capitalize(&self.plural.replace('_', " "))
+    }
+}
+
+/// `text` with its first letter in upper case.
+#[must_use]
+pub fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ResourceName;
+
+    fn forms(input: &str) -> (String, String, String) {
+        let name = ResourceName::parse(input).expect("valid");
+        (name.singular, name.plural, name.type_name)
+    }
+
+    #[test]
+    fn every_case_and_number_gives_the_same_forms() {
+        for input in ["Post", "post", "posts", "Posts", "POST"] {
+            assert_eq!(
+                forms(input),
+                ("post".into(), "posts".into(), "Post".into()),
+                "{input}"
+            );
+        }
+        for input in ["BlogPost", "blog_post", "blog-posts", "blogPosts"] {
+            assert_eq!(
+                forms(input),
+                ("blog_post".into(), "blog_posts".into(), "BlogPost".into()),
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn irregular_looking_names() {
+        assert_eq!(forms("Person").1, "people");
+        assert_eq!(forms("People").2, "Person");
+        assert_eq!(forms("Category").1, "categories");
+        assert_eq!(forms("Categories").2, "Category");
+        assert_eq!(forms("Status").1, "statuses");
+        assert_eq!(forms("Address").1, "addresses");
+        assert_eq!(forms("Tax").1, "taxes");
+    }
+
+    #[test]
+    fn the_forms_for_pages_and_sentences() {
+        let name = ResourceName::parse("BlogPost").expect("valid");
+        assert_eq!(name.url_segment(), "blog-posts");
+        assert_eq!(name.singular_words(), "blog post");
+        assert_eq!(name.plural_title(), "Blog posts");
+    }
+
+    #[test]
+    fn names_that_cannot_work_are_refused_with_the_reason() {
+        for (input, reason) in [
+            ("", "not a resource name"),
+            ("9lives", "not a resource name"),
+            ("blog post", "not a resource name"),
+            ("news", "same singular and plural"),
+            ("User", "already used by the project"),
+            ("Setting", "already used by the project"),
+            ("admin", "already used by the project"),
+            ("Type", "Rust keyword"),
+            ("Self", "Rust keyword"),
+        ] {
+            let error = ResourceName::parse(input).expect_err(input);
+            assert!(error.contains(reason), "{input}: {error}");
+        }
+    }
+}
