@@ -84,6 +84,7 @@ pub struct NewArgs {
 #[derive(Debug, Args)]
 #[command(
     args_conflicts_with_subcommands = true,
+    disable_help_subcommand = true,
     subcommand_negates_reqs = true,
     after_help = "\
 Examples:
