@@ -13,8 +13,8 @@ use crate::spec::Database;
 
 /// Longest text a `string` field accepts, in characters.
 const STRING_MAX_CHARS: usize = 200;
-/// Longest text a `text` field accepts, in characters.
-const TEXT_MAX_CHARS: usize = 100_000;
+/// Longest text a `text` field accepts, in characters, as the generated code writes it.
+const TEXT_MAX_CHARS: &str = "100_000";
 
 /// What a reference needs to know about the table it points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +23,17 @@ pub struct Target {
     pub module: Option<String>,
     /// The column naming a row in a select (`None`: the id).
     pub label: Option<String>,
+}
+
+/// `a post`, `an event`: the article by the first letter, which is right for the words
+/// tables are named after far more often than not.
+fn with_article(words: &str) -> String {
+    let article = if words.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {words}")
 }
 
 impl Field {
@@ -117,7 +128,7 @@ impl Field {
             Kind::Int | Kind::BigInt => ("Number", String::new()),
             Kind::Ref(table) => (
                 "Number",
-                format!("The id of a {}.", singularize(table).replace('_', " ")),
+                format!("The id of {}.", with_article(&singularize(table).replace('_', " "))),
             ),
             Kind::Bool => ("Checkbox", String::new()),
             Kind::Date => ("Date", String::new()),
@@ -159,7 +170,10 @@ impl Field {
                 "crud::parse_from_str::<uuid::Uuid>",
             ),
             Kind::Ref(table) => {
-                let message = format!("Choose a {}.", singularize(table).replace('_', " "));
+                let message = format!(
+                    "Choose {}.",
+                    with_article(&singularize(table).replace('_', " "))
+                );
                 return Some((message, "crud::parse_from_str::<i64>"));
             }
         };
@@ -205,8 +219,16 @@ impl Field {
                 Kind::DateTime => format!("crate::dates::datetime_text({copied})"),
             }
         };
+        let function = match self.kind {
+            Kind::Money => Some("crud::money_text"),
+            Kind::Date => Some("crate::dates::date_text"),
+            Kind::DateTime => Some("crate::dates::datetime_text"),
+            _ => None,
+        };
         if self.optional && matches!(self.kind, Kind::String | Kind::Text) {
             format!("self.{column}.clone().unwrap_or_default()")
+        } else if let (true, Some(function)) = (self.optional, function) {
+            format!("self.{column}.map_or_else(String::new, {function})")
         } else if self.optional {
             format!(
                 "self.{column}.map_or_else(String::new, |value| {})",

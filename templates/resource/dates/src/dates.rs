@@ -4,7 +4,10 @@
 //! in RFC 3339 in JSON.
 
 // A toolbox: each resource uses the parts its fields need, so some may be unused.
-#![allow(dead_code, reason = "helpers for the resources' fields; not every project uses each")]
+#![allow(
+    dead_code,
+    reason = "helpers for the resources' fields; not every project uses each"
+)]
 
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
