@@ -8,10 +8,9 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::fs;
 
-use common::{copy_tree, fixture, read_tree, run};
+use common::{copy_tree, describe_changes, fixture, read_tree, run};
 
 const FEATURES: &[&str] = &[
     "templates",
@@ -30,34 +29,6 @@ fn fixture_copy() -> tempfile::TempDir {
     let scratch = tempfile::tempdir().expect("tempdir");
     copy_tree(&fixture("micro"), scratch.path());
     scratch
-}
-
-/// What changed between two trees: new files whole, modified ones as diffs.
-fn describe_changes(
-    before: &BTreeMap<String, Vec<u8>>,
-    after: &BTreeMap<String, Vec<u8>>,
-) -> String {
-    let mut out = String::new();
-    for (path, contents) in after {
-        let text = String::from_utf8_lossy(contents);
-        match before.get(path) {
-            None => out.push_str(&format!("=== created {path}\n{text}\n")),
-            Some(old) if old != contents => {
-                let old = String::from_utf8_lossy(old);
-                let diff = similar::TextDiff::from_lines(old.as_ref(), text.as_ref())
-                    .unified_diff()
-                    .context_radius(2)
-                    .header(path, path)
-                    .to_string();
-                out.push_str(&format!("=== modified {path}\n{diff}\n"));
-            }
-            Some(_) => {}
-        }
-    }
-    for path in before.keys().filter(|path| !after.contains_key(*path)) {
-        out.push_str(&format!("=== deleted {path}\n"));
-    }
-    out
 }
 
 #[test]

@@ -128,7 +128,10 @@ impl Field {
             Kind::Int | Kind::BigInt => ("Number", String::new()),
             Kind::Ref(table) => (
                 "Number",
-                format!("The id of {}.", with_article(&singularize(table).replace('_', " "))),
+                format!(
+                    "The id of {}.",
+                    with_article(&singularize(table).replace('_', " "))
+                ),
             ),
             Kind::Bool => ("Checkbox", String::new()),
             Kind::Date => ("Date", String::new()),

@@ -7,7 +7,8 @@
     dead_code,
     unreachable_pub,
     clippy::expect_used,
-    clippy::needless_pass_by_value
+    clippy::needless_pass_by_value,
+    clippy::format_push_string
 )]
 
 use std::collections::BTreeMap;
@@ -154,4 +155,32 @@ pub fn redact_secrets(contents: Vec<u8>) -> Vec<u8> {
         })
         .collect::<String>()
         .into_bytes()
+}
+
+/// What changed between two trees: new files whole, modified ones as diffs.
+pub fn describe_changes(
+    before: &BTreeMap<String, Vec<u8>>,
+    after: &BTreeMap<String, Vec<u8>>,
+) -> String {
+    let mut out = String::new();
+    for (path, contents) in after {
+        let text = String::from_utf8_lossy(contents);
+        match before.get(path) {
+            None => out.push_str(&format!("=== created {path}\n{text}\n")),
+            Some(old) if old != contents => {
+                let old = String::from_utf8_lossy(old);
+                let diff = similar::TextDiff::from_lines(old.as_ref(), text.as_ref())
+                    .unified_diff()
+                    .context_radius(2)
+                    .header(path, path)
+                    .to_string();
+                out.push_str(&format!("=== modified {path}\n{diff}\n"));
+            }
+            Some(_) => {}
+        }
+    }
+    for path in before.keys().filter(|path| !after.contains_key(*path)) {
+        out.push_str(&format!("=== deleted {path}\n"));
+    }
+    out
 }
