@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{read_tree, run};
+use common::{plinth, read_tree, run};
 
 const ALL_FEATURES: &str = "templates,static,db,sessions,csrf,auth,admin,docker,ci";
 
@@ -178,14 +178,36 @@ impl Server {
 
     /// One HTTP/1.1 request with extra header lines and a form body.
     fn send(&self, method: &str, path: &str, headers: &str, form: &str) -> (u16, String) {
+        self.send_typed(
+            method,
+            path,
+            headers,
+            "application/x-www-form-urlencoded",
+            form,
+        )
+    }
+
+    /// One HTTP/1.1 request with extra header lines and a JSON body.
+    fn send_json(&self, method: &str, path: &str, headers: &str, json: &str) -> (u16, String) {
+        self.send_typed(method, path, headers, "application/json", json)
+    }
+
+    fn send_typed(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &str,
+        content_type: &str,
+        body: &str,
+    ) -> (u16, String) {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
             .expect("timeout");
         write!(
             stream,
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n{headers}\r\n{form}",
-            form.len()
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n{headers}\r\n{body}",
+            body.len()
         )
         .expect("send");
         let mut response = String::new();
@@ -759,15 +781,188 @@ fn check_deploy(project: &Path, binary: &str, env: &[(&str, &str)]) {
     assert!(report.contains("W-SECRET"), "{report}");
 }
 
-/// Generates a full project, passes the four checks, migrates it, checks its deployment
-/// settings and makes the superuser.
+/// The three resources every full project of these tests gets: posts referring to users,
+/// comments referring to posts with a JSON API, and events with every other kind of field.
+const RESOURCES: &[&[&str]] = &[
+    &[
+        "Post",
+        "title:string^",
+        "body:text",
+        "published:bool",
+        "score:int?",
+        "author:ref(users)",
+    ],
+    &[
+        "Comment",
+        "body:text",
+        "post:ref(posts)",
+        "rating:int?",
+        "--api",
+    ],
+    &[
+        "Event",
+        "name:string",
+        "code:uuid^",
+        "starts_on:date",
+        "starts_at:datetime?",
+        "price:money",
+        "ratio:float?",
+        "attendees:bigint",
+        "notes:text?",
+        "parent:ref(events)?",
+    ],
+];
+
+/// Generates a full project with [`RESOURCES`], passes the four checks, migrates it,
+/// checks its deployment settings and makes the superuser.
 fn full_project(scratch: &Path, name: &str, extra: &[&str], env: &[(&str, &str)]) -> PathBuf {
     let project = generate_style(scratch, name, "full", extra);
+    for resource in RESOURCES {
+        let mut args = vec!["add", "resource"];
+        args.extend_from_slice(resource);
+        let output = plinth(&project, &args).output().expect("plinth runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
     build_test_lint(&project, env);
     migrate(&project, name, env);
     check_deploy(&project, name, env);
     create_superuser(&project, name, env);
     project
+}
+
+/// The value of the `<option>` labelled `label` on a page.
+fn option_value(page: &str, label: &str) -> String {
+    let end = page
+        .find(&format!("\">{label}</option>"))
+        .expect("an option with the label");
+    page[..end].rsplit('"').next().expect("a value").to_owned()
+}
+
+/// The path in the `Location` header of a response.
+fn location(response: &str) -> String {
+    response
+        .lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("location")
+                .then(|| value.trim().to_owned())
+        })
+        .expect("a Location header")
+}
+
+/// As the logged-in superuser of `jar`: creates, lists, searches, edits and deletes a
+/// post through its pages with the CSRF token, drives the comments' JSON API, creates an
+/// event with every kind of field, and finds the three in the admin.
+fn resources_round_trip(server: &Server, jar: &CookieJar) {
+    let (status, form) = server.request("GET", "/posts/new", &jar.header());
+    assert_eq!(status, 200, "{form}");
+    let token = csrf_token(&form);
+    let author = option_value(&form, "admin@example.com");
+    let post = format!("title=E2E+first+post&body=Hello&published=on&score=7&author_id={author}");
+    let (status, _) = server.send("POST", "/posts/new", &jar.header(), &post);
+    assert_eq!(status, 403, "no token");
+    let (status, invalid) = server.send(
+        "POST",
+        "/posts/new",
+        &jar.header(),
+        &format!("title=&body=&author_id={author}&csrf_token={token}"),
+    );
+    assert_eq!(status, 422, "{invalid}");
+    assert!(invalid.contains("This field is required."), "{invalid}");
+    let (status, created) = server.send(
+        "POST",
+        "/posts/new",
+        &jar.header(),
+        &format!("{post}&csrf_token={token}"),
+    );
+    assert_eq!(status, 303, "{created}");
+    let url = location(&created);
+    assert!(url.starts_with("/posts/"), "{url}");
+
+    let (status, list) = server.request("GET", "/posts?q=first", &jar.header());
+    assert_eq!(status, 200);
+    assert!(list.contains("E2E first post"), "{list}");
+    let (_, none) = server.request("GET", "/posts?q=nothing-like-it", &jar.header());
+    assert!(!none.contains("E2E first post"), "{none}");
+    let edit =
+        format!("title=E2E+edited+post&body=Hello&score=&author_id={author}&csrf_token={token}");
+    let (status, edited) = server.send("POST", &format!("{url}/edit"), &jar.header(), &edit);
+    assert_eq!(status, 303, "{edited}");
+    let (status, shown) = server.request("GET", &url, &jar.header());
+    assert_eq!(status, 200);
+    assert!(shown.contains("E2E edited post"), "{shown}");
+
+    // Comments through the JSON API, with the token in the header.
+    let post_id = url.trim_start_matches("/posts/");
+    let headers = format!("{}X-CSRF-Token: {token}\r\n", jar.header());
+    let comment = format!(r#"{{"body": "Nice post", "post_id": {post_id}, "rating": 5}}"#);
+    let (status, created) = server.send_json("POST", "/api/comments", &headers, &comment);
+    assert_eq!(status, 201, "{created}");
+    assert!(created.contains(r#""body":"Nice post""#), "{created}");
+    let comment_url = location(&created);
+    let (status, invalid) =
+        server.send_json("POST", "/api/comments", &headers, r#"{"rating": "many"}"#);
+    assert_eq!(status, 422, "{invalid}");
+    assert!(
+        invalid.contains(r#""rating":["Enter a whole number."]"#),
+        "{invalid}"
+    );
+    let changed = format!(r#"{{"body": "Nicer post", "post_id": {post_id}}}"#);
+    let (status, updated) = server.send_json("PUT", &comment_url, &headers, &changed);
+    assert_eq!(status, 200, "{updated}");
+    assert!(updated.contains(r#""rating":null"#), "{updated}");
+    let (status, listed) = server.get("/api/comments?q=nicer");
+    assert_eq!(status, 200);
+    assert!(listed.contains("Nicer post"), "{listed}");
+    let (status, _) = server.send_json("DELETE", &comment_url, &headers, "");
+    assert_eq!(status, 204);
+    assert_eq!(server.get(&comment_url).0, 404);
+
+    // An event, with a date, a moment, an amount, a UUID and a number.
+    let event = format!(
+        "name=Launch&code=67e55044-10b1-426f-9247-bb680e5fe0c8&starts_on=2026-12-24&starts_at=2026-12-24T18%3A30&price=12.5&ratio=&attendees=40&notes=&parent_id=&csrf_token={token}"
+    );
+    let (status, created) = server.send("POST", "/events/new", &jar.header(), &event);
+    assert_eq!(status, 303, "{created}");
+    let (status, shown) = server.request("GET", &location(&created), &jar.header());
+    assert_eq!(status, 200);
+    for text in [
+        "Launch",
+        "2026-12-24",
+        "2026-12-24T18:30",
+        "12.50",
+        "67e55044-10b1-426f-9247-bb680e5fe0c8",
+    ] {
+        assert!(shown.contains(text), "{text}: {shown}");
+    }
+
+    // The admin lists the three models, and the post among the posts.
+    let (status, dashboard) = server.request("GET", "/admin", &jar.header());
+    assert_eq!(status, 200);
+    for model in ["posts", "comments", "events"] {
+        assert!(
+            dashboard.contains(&format!(r#"href="/admin/{model}""#)),
+            "{model}: {dashboard}"
+        );
+    }
+    let (status, posts) = server.request("GET", "/admin/posts?q=edited", &jar.header());
+    assert_eq!(status, 200);
+    assert!(posts.contains("E2E edited post"), "{posts}");
+
+    let (status, confirm) = server.request("GET", &format!("{url}/delete"), &jar.header());
+    assert_eq!(status, 200, "{confirm}");
+    let (status, deleted) = server.send(
+        "POST",
+        &format!("{url}/delete"),
+        &jar.header(),
+        &format!("csrf_token={token}"),
+    );
+    assert_eq!(status, 303, "{deleted}");
+    assert_eq!(server.request("GET", &url, &jar.header()).0, 404);
 }
 
 /// Where the browser test leaves its screenshots.
@@ -792,6 +987,7 @@ fn full_on_sqlite_over_http_and_in_a_browser() {
     assert_eq!(status, 404);
     assert!(missing.contains("Page not found"), "{missing}");
     admin_round_trip_on(&server);
+    resources_round_trip(&server, &log_in_as_superuser(&server));
 
     let screenshots = screenshots_dir();
     let _ = std::fs::remove_dir_all(&screenshots);
@@ -817,6 +1013,7 @@ fn full_on_postgres_serves_from_two_processes_sharing_sessions() {
     let first = Server::start(&project, "e2e-full-pg", &env);
     let second = Server::start(&project, "e2e-full-pg", &env);
     admin_round_trip_on(&first);
+    resources_round_trip(&first, &log_in_as_superuser(&first));
 
     // A login made through one process is honoured by the other: the session lives in
     // the database, not in either process.
