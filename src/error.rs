@@ -86,8 +86,13 @@ pub enum Error {
     ResourceExists(String),
 
     /// `plinth add resource` needs features the project lacks, and may not add them.
-    #[error("a resource needs {0}, which this project does not have")]
-    NeedsFeatures(String),
+    #[error("a resource needs {description}, which this project does not have")]
+    NeedsFeatures {
+        /// The feature and what it brings, as a phrase.
+        description: String,
+        /// The feature to add.
+        feature: String,
+    },
 
     /// No plinth project at or above the folder.
     #[error("`{}` is not inside a plinth project (no Cargo.toml with [package.metadata.plinth] here or above)", .0.display())]
@@ -145,7 +150,7 @@ impl Error {
             | Error::CannotLeaveOut { .. }
             | Error::BadResource { .. }
             | Error::ResourceExists(_)
-            | Error::NeedsFeatures(_)
+            | Error::NeedsFeatures { .. }
             | Error::NotAProject(_)
             | Error::DatabaseMismatch { .. } => EXIT_USAGE,
             Error::Cancelled => EXIT_CANCELLED,
@@ -180,8 +185,8 @@ impl Error {
             Error::ResourceExists(name) => Some(format!(
                 "choose another name, or remove `src/{name}/` and its migration (and its lines at the `plinth:` markers) first"
             )),
-            Error::NeedsFeatures(features) => Some(format!(
-                "run `plinth add {features}` first, or pass --yes to add them now"
+            Error::NeedsFeatures { feature, .. } => Some(format!(
+                "run `plinth add {feature}` first, or pass --yes to add it now"
             )),
             Error::NotAProject(_) => Some(
                 "run this inside a project made by `plinth new`, or point at one with `--path DIR`"

@@ -655,17 +655,21 @@ fn admin_round_trip_on(server: &Server) {
     );
 }
 
-/// Generates a micro project with the admin, checks it, makes the superuser,
-/// and runs the admin round trip over HTTP.
+/// Generates a micro project with the admin and a resource, checks it, makes the
+/// superuser, and runs the admin round trip over HTTP.
 fn admin_round_trip(scratch: &Path, name: &str, extra: &[&str], env: &[(&str, &str)]) {
     let mut args = vec!["--with", "admin"];
     args.extend_from_slice(extra);
     let project = generate(scratch, name, &args);
+    add_resource(&project, &["Note", "title:string", "body:text?", "--api"]);
     build_test_lint(&project, env);
     migrate(&project, name, env);
     create_superuser(&project, name, env);
     let server = Server::start(&project, name, env);
     admin_round_trip_on(&server);
+    let (status, notes) = server.get("/api/notes");
+    assert_eq!(status, 200, "{notes}");
+    assert!(notes.contains(r#""items":["#), "{notes}");
     server.stop();
 }
 
@@ -818,20 +822,25 @@ const RESOURCES: &[&[&str]] = &[
 fn full_project(scratch: &Path, name: &str, extra: &[&str], env: &[(&str, &str)]) -> PathBuf {
     let project = generate_style(scratch, name, "full", extra);
     for resource in RESOURCES {
-        let mut args = vec!["add", "resource"];
-        args.extend_from_slice(resource);
-        let output = plinth(&project, &args).output().expect("plinth runs");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        add_resource(&project, resource);
     }
     build_test_lint(&project, env);
     migrate(&project, name, env);
     check_deploy(&project, name, env);
     create_superuser(&project, name, env);
     project
+}
+
+/// Runs `plinth add resource ARGS` in `project`.
+fn add_resource(project: &Path, args: &[&str]) {
+    let mut all = vec!["add", "resource"];
+    all.extend_from_slice(args);
+    let output = plinth(project, &all).output().expect("plinth runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 /// The value of the `<option>` labelled `label` on a page.

@@ -104,3 +104,27 @@ fn add_asks_before_changing_and_no_changes_nothing() {
     assert_eq!(exit_code(&mut accepted), 0);
     assert!(project.join("Dockerfile").is_file());
 }
+
+#[test]
+fn a_resource_in_a_micro_project_offers_the_features_it_needs() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let created = common::run(
+        scratch.path(),
+        &["new", "blog", "--style", "micro", "--no-git"],
+    );
+    assert_eq!(created.code, 0, "{}", created.transcript());
+    let project = scratch.path().join("blog");
+    let mut session = plinth_at_a_terminal(&project, &["add", "resource", "Note", "body:text"]);
+    session
+        .exp_string("A resource needs auth")
+        .expect("the offer");
+    session.send_line("y").expect("yes");
+    session
+        .exp_string("Apply these changes?")
+        .expect("the confirmation");
+    session.send_line("y").expect("yes");
+    session.exp_string("Created").expect("created");
+    assert_eq!(exit_code(&mut session), 0);
+    assert!(project.join("src/notes/model.rs").is_file());
+    assert!(project.join("src/auth.rs").is_file());
+}

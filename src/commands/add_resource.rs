@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::catalogue::{self, Feature};
 use crate::cli::ResourceArgs;
-use crate::commands::add::{conclude, describe_features};
+use crate::commands::add::conclude;
 use crate::context;
 use crate::draft::Draft;
 use crate::error::Error;
@@ -28,10 +28,22 @@ pub fn run(args: &ResourceArgs) -> Result<(), Error> {
     let project = project::locate(&start)?;
     let missing = missing_features(&project)?;
     if !missing.is_empty() {
-        let names = describe_features(&missing, &[NEEDS.to_owned()]);
+        let brought: Vec<&str> = missing
+            .iter()
+            .map(|feature| feature.id)
+            .filter(|id| *id != NEEDS)
+            .collect();
+        let names = if brought.is_empty() {
+            NEEDS.to_owned()
+        } else {
+            format!("{NEEDS} (with {})", brought.join(", "))
+        };
         if !args.yes && !args.dry_run {
             if !prompt::interactive() {
-                return Err(Error::NeedsFeatures(names));
+                return Err(Error::NeedsFeatures {
+                    description: names,
+                    feature: NEEDS.to_owned(),
+                });
             }
             if !prompt::confirm(&format!("A resource needs {names}. Add them now?"))? {
                 return Err(Error::Cancelled);
