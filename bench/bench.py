@@ -320,7 +320,7 @@ def generation(work, runs):
     if have("loco"):
         results["loco new (SaaS starter)"] = hyperfine(
             "loco", f"mkdir -p {out} && cd {out} && loco new --name app --db sqlite "
-            "--bg none --assets serverside -a", prepare, runs, cwd=gen)
+            "--bg async --assets serverside -a", prepare, runs, cwd=gen)
     return results
 
 
@@ -342,7 +342,7 @@ def loco_project(work):
     if not (folder / "app" / "Cargo.toml").exists():
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-        run(["loco", "new", "--name", "app", "--db", "sqlite", "--bg", "none",
+        run(["loco", "new", "--name", "app", "--db", "sqlite", "--bg", "async",
              "--assets", "serverside", "-a"], cwd=folder, capture=True)
     return folder / "app"
 
@@ -368,9 +368,7 @@ def build_projects(work):
     found["bare axum hello world (floor)"] = (hello, "src/main.rs")
     loco = loco_project(work)
     if loco is not None:
-        found["Loco SaaS starter"] = (loco, "src/controllers/home.rs"
-                                      if (loco / "src/controllers/home.rs").exists()
-                                      else "src/app.rs")
+        found["Loco SaaS starter"] = (loco, "src/controllers/page.rs")
     return found
 
 
@@ -538,10 +536,14 @@ def serving(work, runs, seconds):
     if loco is not None:
         folder, _ = loco
         release_build(folder, target)
-        port = free_port()
-        server = Server([binary(target, "app-cli"), "start", "--binding", "127.0.0.1",
-                         "--port", str(port)], folder, {"LOCO_ENV": "production"}, port)
-        measure("Loco SaaS starter GET / (release)", server, "/")
+        # Its production settings, with what they require from the environment.
+        env = {
+            "LOCO_ENV": "production", "BINDING": "127.0.0.1", "HOST": "http://127.0.0.1",
+            "DATABASE_URL": "sqlite://app_production.sqlite?mode=rwc",
+            "JWT_SECRET": "bench-secret-bench-secret", "MAILER_HOST": "localhost",
+        }
+        server = Server([binary(target, "app-cli"), "start"], folder, env)
+        measure("Loco SaaS starter GET / (release; a Tera template)", server, "/")
     return results
 
 
