@@ -7,6 +7,7 @@ pub mod cargo_toml;
 pub mod catalogue;
 pub mod cli;
 pub mod commands;
+pub mod compile;
 pub mod context;
 pub mod draft;
 pub mod edit;

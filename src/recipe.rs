@@ -27,6 +27,9 @@
 //! replace = "…"
 //! ```
 
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock, PoisonError};
+
 use serde_json::Value;
 use toml_edit::{DocumentMut, Item, Table};
 
@@ -94,8 +97,21 @@ impl Recipe {
             file: path.clone(),
             reason: error.to_string(),
         })?;
-        let rendered = template::render_str(&template::engine(), &path, source, context)?;
-        Self::parse(&rendered).map_err(|reason| Error::Template { file: path, reason })
+        let rendered = template::render_str(&path, source, context)?;
+        // Installing renders each recipe again as each feature arrives, mostly to the same
+        // text: parse each text once.
+        static PARSED: OnceLock<Mutex<HashMap<String, Recipe>>> = OnceLock::new();
+        let mut parsed = PARSED
+            .get_or_init(|| Mutex::new(HashMap::new()))
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(recipe) = parsed.get(&rendered) {
+            return Ok(recipe.clone());
+        }
+        let recipe =
+            Self::parse(&rendered).map_err(|reason| Error::Template { file: path, reason })?;
+        parsed.insert(rendered, recipe.clone());
+        Ok(recipe)
     }
 
     /// Parses a rendered recipe.

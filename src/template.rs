@@ -3,7 +3,9 @@
 //! and lose the suffix; every other file is copied byte for byte, so the
 //! generated project's own Jinja templates never meet handlebars.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use handlebars::Handlebars;
 use include_dir::{Dir, DirEntry, include_dir};
@@ -19,16 +21,48 @@ static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 /// hide dotfiles inside a crate's source.
 const DOT_PREFIX: &str = "dot_";
 
+/// Every embedded folder and file by its path inside `templates/`. include_dir finds a
+/// path by walking the tree, and installing features asks for recipes and `with/`
+/// folders again at every step: one map, built at first use, answers at once.
+struct Index {
+    dirs: HashMap<&'static Path, &'static Dir<'static>>,
+    files: HashMap<&'static Path, &'static [u8]>,
+}
+
+static INDEX: OnceLock<Index> = OnceLock::new();
+
+fn index() -> &'static Index {
+    INDEX.get_or_init(|| {
+        let mut index = Index {
+            dirs: HashMap::new(),
+            files: HashMap::new(),
+        };
+        let mut pending: Vec<&'static Dir<'static>> = vec![&TEMPLATES];
+        while let Some(dir) = pending.pop() {
+            index.dirs.insert(dir.path(), dir);
+            for entry in dir.entries() {
+                match entry {
+                    DirEntry::Dir(sub) => pending.push(sub),
+                    DirEntry::File(file) => {
+                        index.files.insert(file.path(), file.contents());
+                    }
+                }
+            }
+        }
+        index
+    })
+}
+
 /// The embedded folder at `path` inside `templates/` (`micro`, `features/db`).
 #[must_use]
 pub fn tree(path: &str) -> Option<&'static Dir<'static>> {
-    TEMPLATES.get_dir(path)
+    index().dirs.get(Path::new(path)).copied()
 }
 
 /// One embedded file by its path inside `templates/`.
 #[must_use]
 pub fn file(path: &str) -> Option<&'static [u8]> {
-    TEMPLATES.get_file(path).map(include_dir::File::contents)
+    index().files.get(Path::new(path)).copied()
 }
 
 /// The handlebars engine plinth renders with.
@@ -40,25 +74,18 @@ pub fn engine() -> Handlebars<'static> {
     engine
 }
 
-/// Renders one template string; `name` is used in the error.
-pub fn render_str(
-    engine: &Handlebars<'_>,
-    name: &str,
-    source: &str,
-    context: &Value,
-) -> Result<String, Error> {
-    engine
-        .render_template(source, context)
-        .map_err(|error| Error::Template {
-            file: name.to_owned(),
-            reason: error.to_string(),
-        })
+/// Renders one template string (see `compile` for how it is kept fast); `name`, the
+/// template's path, is used in the error.
+pub fn render_str(name: &str, source: &str, context: &Value) -> Result<String, Error> {
+    crate::compile::render(engine, name, source, context).map_err(|reason| Error::Template {
+        file: name.to_owned(),
+        reason,
+    })
 }
 
 /// Renders every file below `dir` into a tree whose paths are relative to
 /// `dir` (with `.hbs` dropped and `dot_` turned into `.`).
 pub fn render_tree(dir: &Dir<'_>, context: &Value) -> Result<FileTree, Error> {
-    let engine = engine();
     let mut tree = FileTree::new();
     let mut pending: Vec<&Dir<'_>> = vec![dir];
     while let Some(current) = pending.pop() {
@@ -75,7 +102,7 @@ pub fn render_tree(dir: &Dir<'_>, context: &Value) -> Result<FileTree, Error> {
                                 reason: error.to_string(),
                             }
                         })?;
-                        render_str(&engine, &name, source, context)?.into_bytes()
+                        render_str(&name, source, context)?.into_bytes()
                     } else {
                         file.contents().to_vec()
                     };
@@ -116,7 +143,7 @@ mod tests {
 
     use serde_json::json;
 
-    use super::{engine, output_path, render_str};
+    use super::{output_path, render_str};
 
     #[test]
     fn output_paths_drop_hbs_and_turn_dot_prefixes_into_dots() {
@@ -140,17 +167,16 @@ mod tests {
 
     #[test]
     fn rendering_is_strict_and_does_not_escape_html() {
-        let engine = engine();
         let context = json!({ "name": "<b>" });
         assert_eq!(
-            render_str(&engine, "t", "{{name}}", &context).expect("renders"),
+            render_str("t", "{{name}}", &context).expect("renders"),
             "<b>"
         );
         assert_eq!(
-            render_str(&engine, "t", "\\{{ kept }}", &context).expect("renders"),
+            render_str("t", "\\{{ kept }}", &context).expect("renders"),
             "{{ kept }}"
         );
-        let error = render_str(&engine, "t", "{{missing}}", &context).expect_err("strict");
+        let error = render_str("t", "{{missing}}", &context).expect_err("strict");
         assert!(error.to_string().contains("template `t`"));
     }
 }

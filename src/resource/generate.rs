@@ -95,8 +95,7 @@ pub fn generate(
                 file: template_name.to_owned(),
                 reason: "missing from plinth's templates".to_owned(),
             })?;
-        let mut rendered =
-            template::render_str(&template::engine(), template_name, source, &context)?;
+        let mut rendered = template::render_str(template_name, source, &context)?;
         if path.extension().is_some_and(|extension| extension == "rs") {
             match rustfmt::format(&rendered, project.root) {
                 Some(formatted) => rendered = formatted,
