@@ -40,6 +40,10 @@ use crate::template;
 pub const DEPENDENCY_SECTIONS: &[&str] =
     &["dependencies", "dev-dependencies", "build-dependencies"];
 
+/// Recipes by their rendered text. Installing renders each recipe again as each feature
+/// arrives, mostly to the same text: each text is parsed once.
+static PARSED: OnceLock<Mutex<HashMap<String, Recipe>>> = OnceLock::new();
+
 /// What a feature changes besides creating its files.
 #[derive(Debug, Clone, Default)]
 pub struct Recipe {
@@ -98,9 +102,6 @@ impl Recipe {
             reason: error.to_string(),
         })?;
         let rendered = template::render_str(&path, source, context)?;
-        // Installing renders each recipe again as each feature arrives, mostly to the same
-        // text: parse each text once.
-        static PARSED: OnceLock<Mutex<HashMap<String, Recipe>>> = OnceLock::new();
         let mut parsed = PARSED
             .get_or_init(|| Mutex::new(HashMap::new()))
             .lock()
