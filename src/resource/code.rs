@@ -209,37 +209,30 @@ impl Field {
 
     fn text_expr(&self, for_page: bool) -> String {
         let column = self.column();
-        let convert = |value: &str, copied: &str| -> String {
-            match self.kind {
-                Kind::String | Kind::Text => format!("{value}.clone()"),
-                Kind::Int | Kind::BigInt | Kind::Float | Kind::Uuid | Kind::Ref(_) => {
-                    format!("{value}.to_string()")
-                }
-                Kind::Bool if for_page => format!("crud::yes_no({copied})"),
-                Kind::Bool => format!("crud::checkbox_value({copied})"),
-                Kind::Money => format!("crud::money_text({copied})"),
-                Kind::Date => format!("crate::dates::date_text({copied})"),
-                Kind::DateTime => format!("crate::dates::datetime_text({copied})"),
-            }
-        };
+        // The function turning a value of this kind into text, for the kinds that need one.
         let function = match self.kind {
+            Kind::Bool if for_page => Some("crud::yes_no"),
+            Kind::Bool => Some("crud::checkbox_value"),
             Kind::Money => Some("crud::money_text"),
             Kind::Date => Some("crate::dates::date_text"),
             Kind::DateTime => Some("crate::dates::datetime_text"),
             _ => None,
         };
-        if self.optional && matches!(self.kind, Kind::String | Kind::Text) {
-            format!("self.{column}.clone().unwrap_or_default()")
-        } else if let (true, Some(function)) = (self.optional, function) {
-            format!("self.{column}.map_or_else(String::new, {function})")
-        } else if self.optional {
-            format!(
-                "self.{column}.map_or_else(String::new, |value| {})",
-                convert("value", "value")
-            )
+        let method = if matches!(self.kind, Kind::String | Kind::Text) {
+            "clone"
         } else {
-            let value = format!("self.{column}");
-            convert(&value, &value)
+            "to_string"
+        };
+        match (self.optional, function) {
+            (false, Some(function)) => format!("{function}(self.{column})"),
+            (false, None) => format!("self.{column}.{method}()"),
+            (true, Some(function)) => format!("self.{column}.map_or_else(String::new, {function})"),
+            (true, None) if method == "clone" => {
+                format!("self.{column}.clone().unwrap_or_default()")
+            }
+            (true, None) => {
+                format!("self.{column}.map_or_else(String::new, |value| value.to_string())")
+            }
         }
     }
 
