@@ -24,7 +24,8 @@ use crate::recipe::{Edit, EditAction, Recipe};
 use crate::spec::Database;
 use crate::{cargo_toml, project, template};
 
-const MANIFEST: &str = "Cargo.toml";
+/// The project's manifest, relative to its root.
+pub const MANIFEST: &str = "Cargo.toml";
 
 /// Installs `features` (already resolved and free of installed ones) into
 /// the project in `draft`, which has `installed` already. `context` is the
@@ -174,7 +175,7 @@ fn create_files(
 }
 
 /// Merges the recipe's dependencies and profile settings into Cargo.toml.
-fn merge_manifest(draft: &mut Draft, recipe: &Recipe) -> Result<(), Error> {
+pub fn merge_manifest(draft: &mut Draft, recipe: &Recipe) -> Result<(), Error> {
     if recipe.dependencies.is_empty() && recipe.profile.is_none() {
         return Ok(());
     }
@@ -194,7 +195,8 @@ fn record_features(draft: &mut Draft, present: &[String], db: Database) -> Resul
     draft.write(Path::new(MANIFEST), manifest.to_string())
 }
 
-fn read_manifest(draft: &mut Draft) -> Result<DocumentMut, Error> {
+/// The project's Cargo.toml as it stands in the draft.
+pub fn read_manifest(draft: &mut Draft) -> Result<DocumentMut, Error> {
     let path = Path::new(MANIFEST);
     let source = draft.read_text(path)?.unwrap_or_default();
     source

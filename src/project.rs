@@ -71,6 +71,14 @@ fn plinth_table(document: &DocumentMut) -> Option<&Table> {
         .as_table()
 }
 
+fn plinth_table_mut(document: &mut DocumentMut) -> Option<&mut Table> {
+    document
+        .get_mut("package")?
+        .get_mut("metadata")?
+        .get_mut("plinth")?
+        .as_table_mut()
+}
+
 /// Reads the metadata of a parsed Cargo.toml.
 pub fn read_metadata(document: &DocumentMut) -> Result<Metadata, String> {
     let table = plinth_table(document).ok_or("no [package.metadata.plinth] table")?;
@@ -111,12 +119,7 @@ pub fn read_metadata(document: &DocumentMut) -> Result<Metadata, String> {
 /// Records `features` as installed (in catalogue order), `db` as the
 /// project's database and this plinth as the last to touch it.
 pub fn write_metadata(document: &mut DocumentMut, features: &[String], db: Database) {
-    let Some(table) = document
-        .get_mut("package")
-        .and_then(|package| package.get_mut("metadata"))
-        .and_then(|metadata| metadata.get_mut("plinth"))
-        .and_then(Item::as_table_mut)
-    else {
+    let Some(table) = plinth_table_mut(document) else {
         return;
     };
     let ordered: Array = CATALOGUE
@@ -147,12 +150,7 @@ pub fn read_resources(document: &DocumentMut) -> std::collections::BTreeMap<Stri
 
 /// Records a resource in `[package.metadata.plinth.resources]`.
 pub fn record_resource(document: &mut DocumentMut, table: &str, label: &str) {
-    let Some(plinth) = document
-        .get_mut("package")
-        .and_then(|package| package.get_mut("metadata"))
-        .and_then(|metadata| metadata.get_mut("plinth"))
-        .and_then(Item::as_table_mut)
-    else {
+    let Some(plinth) = plinth_table_mut(document) else {
         return;
     };
     let resources = plinth

@@ -7,19 +7,18 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
-use toml_edit::DocumentMut;
 
 use super::code::Target;
 use super::field::{Field, Kind};
 use super::name::{ResourceName, capitalize};
 use crate::draft::Draft;
 use crate::error::Error;
+use crate::install::{MANIFEST, read_manifest};
 use crate::plan::Conflict;
-use crate::recipe::{Edit, EditAction};
+use crate::recipe::{Edit, EditAction, Recipe};
 use crate::spec::{Database, Style};
-use crate::{cargo_toml, install, project, rustfmt, template};
+use crate::{install, project, rustfmt, template};
 
-const MANIFEST: &str = "Cargo.toml";
 const MIGRATIONS: &str = "migrations";
 
 /// A resource as asked for on the command line.
@@ -583,29 +582,9 @@ fn merge_dependencies(draft: &mut Draft, resource: &Resource) -> Result<(), Erro
     wanted.push_str(
         "\n[dev-dependencies]\nhttp-body-util = \"0.1\"\ntower = { version = \"0.5\", features = [\"util\"] }\n",
     );
-    let wanted: DocumentMut =
-        wanted
-            .parse()
-            .map_err(|error: toml_edit::TomlError| Error::Template {
-                file: "resource dependencies".to_owned(),
-                reason: error.to_string(),
-            })?;
-    let mut manifest = read_manifest(draft)?;
-    for section in ["dependencies", "dev-dependencies"] {
-        if let Some(table) = wanted.get(section).and_then(toml_edit::Item::as_table) {
-            cargo_toml::merge_dependencies(&mut manifest, section, table);
-        }
-    }
-    draft.write(Path::new(MANIFEST), manifest.to_string())
-}
-
-fn read_manifest(draft: &mut Draft) -> Result<DocumentMut, Error> {
-    let path = Path::new(MANIFEST);
-    let source = draft.read_text(path)?.unwrap_or_default();
-    source
-        .parse()
-        .map_err(|error: toml_edit::TomlError| Error::BadManifest {
-            path: path.to_path_buf(),
-            reason: error.message().to_owned(),
-        })
+    let recipe = Recipe::parse(&wanted).map_err(|reason| Error::Template {
+        file: "resource dependencies".to_owned(),
+        reason,
+    })?;
+    install::merge_manifest(draft, &recipe)
 }
