@@ -2,7 +2,10 @@
 //! place. Handlers live in `views/` and in the modules of each area (`auth`, `admin`).
 
 use axum::Router;
+use axum::body::Body;
+use axum::http::Request;
 use axum::routing::get;
+use tower::ServiceBuilder;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -25,35 +28,41 @@ pub fn app(state: AppState) -> Router {
     with_middleware(routes, state)
 }
 
-/// Wraps `routes` in the middleware every request passes through. The last layer added
-/// is the outermost: a request meets the security headers first and the sessions last.
+/// Wraps `routes` in the middleware every request passes through, composed with one
+/// `ServiceBuilder`: a `Router::layer` call per middleware would box every route again
+/// for each one, and each box costs an allocation per request. The builder's first
+/// layer is the outermost: a request meets the trace span first and the sessions last.
 pub fn with_middleware(routes: Router<AppState>, state: AppState) -> Router {
     let config = state.config.clone();
-    routes
-        .layer(sessions::layer(state.sessions.clone()))
-        // Outside the session layer: the token check reads a session's token from the
-        // store itself, and the origin check turns cross-site requests away before any
-        // body is read.
-        .layer(axum::middleware::from_fn_with_state(
-            state.csrf.clone(),
-            csrf::protect,
-        ))
-        .layer(state.csrf.origin_check())
-        // plinth:layers
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(errors::catch_panics())
-        .layer(axum::middleware::from_fn_with_state(
-            config.clone(),
-            security::check_host,
-        ))
+    let middleware = ServiceBuilder::new()
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(axum::middleware::map_response_with_state(
-            config,
+            config.clone(),
             security::add_headers,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            config,
+            security::check_host,
+        ))
+        .layer(errors::catch_panics())
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // The limit wraps the body in its own type; the middleware below reads axum's.
+        .map_request(|request: Request<_>| request.map(Body::new))
+        // The origin check turns cross-site requests away before any body is read; the
+        // token check sits outside the sessions because it reads a session's token from
+        // the store itself.
+        .layer(state.csrf.origin_check())
+        .layer(axum::middleware::from_fn_with_state(
+            state.csrf.clone(),
+            csrf::protect,
+        ))
+        .layer(sessions::layer(state.sessions.clone()));
+    routes
+        // plinth:layers
+        .layer(middleware)
         .with_state(state)
 }
