@@ -3,16 +3,26 @@
 //! project renders about 150 KB of templates, and most of those bytes are lines with no
 //! tag at all. So a template is cut at line boundaries into runs of plain lines outside
 //! any block, copied as they are, and the lines that hold tags or sit inside a block,
-//! compiled once per run and rendered. The output is the same as rendering the whole
-//! template: a tag's standalone-line rule looks at its own line only. A template using
-//! what can reach across lines (`~` whitespace control, comments, raw blocks, partials,
-//! `\{{` escapes, inverse sections) is compiled whole.
+//! compiled once per run and rendered. Inside those, each run of plain lines is compiled
+//! as one call of a helper that writes the run back. The output is the same as rendering
+//! the whole template: a tag's standalone-line rule looks at its own line only. A
+//! template using what can reach across lines (`~` whitespace control, comments, raw
+//! blocks, partials, inverse sections) is compiled whole.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use handlebars::Handlebars;
+use handlebars::{
+    Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderErrorReason,
+};
 use serde_json::Value;
+
+/// The helper that writes back a run of plain lines taken out of a compiled piece.
+const TEXT_HELPER: &str = "plinth-text";
+
+/// Runs of plain lines shorter than this stay in the piece: parsing them costs less than
+/// the helper call.
+const SHORTEST_RUN: usize = 80;
 
 /// A piece of a template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +37,77 @@ enum Piece<'a> {
 struct Compiled {
     engine: Handlebars<'static>,
     sources: HashMap<String, String>,
+    /// The runs of plain lines the compiled pieces call `TEXT_HELPER` for, by number.
+    texts: Arc<Mutex<Vec<String>>>,
+}
+
+impl Compiled {
+    fn new(mut engine: Handlebars<'static>) -> Self {
+        let texts = Arc::new(Mutex::new(Vec::<String>::new()));
+        let helper_texts = Arc::clone(&texts);
+        engine.register_helper(
+            TEXT_HELPER,
+            Box::new(
+                move |helper: &Helper<'_>,
+                      _: &Handlebars<'_>,
+                      _: &Context,
+                      _: &mut RenderContext<'_, '_>,
+                      out: &mut dyn Output|
+                      -> HelperResult {
+                    let texts = helper_texts.lock().unwrap_or_else(PoisonError::into_inner);
+                    let text = helper
+                        .param(0)
+                        .and_then(|number| number.value().as_u64())
+                        .and_then(|number| usize::try_from(number).ok())
+                        .and_then(|number| texts.get(number))
+                        .ok_or_else(|| RenderErrorReason::Other(format!("bad {TEXT_HELPER}")))?;
+                    out.write(text)?;
+                    Ok(())
+                },
+            ),
+        );
+        Self {
+            engine,
+            sources: HashMap::new(),
+            texts,
+        }
+    }
+
+    /// `text` with each long run of plain lines replaced by a `TEXT_HELPER` call that
+    /// writes it back. The call keeps the run's last line break, so the lines around it
+    /// (a standalone `{{/if}}`, say) are what they were.
+    fn skeleton(&self, text: &str) -> String {
+        let mut texts = self.texts.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut out = String::with_capacity(text.len() / 2);
+        let mut run = String::new();
+        let mut flush = |run: &mut String, out: &mut String| {
+            let body = run.strip_suffix('\n').unwrap_or(run);
+            if body.len() < SHORTEST_RUN {
+                out.push_str(run);
+            } else {
+                out.push_str("{{");
+                out.push_str(TEXT_HELPER);
+                out.push(' ');
+                out.push_str(&texts.len().to_string());
+                out.push_str("}}");
+                if body.len() < run.len() {
+                    out.push('\n');
+                }
+                texts.push(body.to_owned());
+            }
+            run.clear();
+        };
+        for line in text.split_inclusive('\n') {
+            if has_tag(line) {
+                flush(&mut run, &mut out);
+                out.push_str(line);
+            } else {
+                run.push_str(line);
+            }
+        }
+        flush(&mut run, &mut out);
+        out
+    }
 }
 
 static COMPILED: OnceLock<Mutex<Compiled>> = OnceLock::new();
@@ -40,12 +121,7 @@ pub fn render(
     context: &Value,
 ) -> Result<String, String> {
     let mut compiled = COMPILED
-        .get_or_init(|| {
-            Mutex::new(Compiled {
-                engine: engine(),
-                sources: HashMap::new(),
-            })
-        })
+        .get_or_init(|| Mutex::new(Compiled::new(engine())))
         .lock()
         .unwrap_or_else(PoisonError::into_inner);
     let pieces = pieces(source).unwrap_or_else(|| vec![Piece::Tagged(source)]);
@@ -56,9 +132,10 @@ pub fn render(
             Piece::Tagged(text) => {
                 let piece_name = format!("{name}#{index}");
                 if compiled.sources.get(&piece_name).map(String::as_str) != Some(text) {
+                    let skeleton = compiled.skeleton(text);
                     compiled
                         .engine
-                        .register_template_string(&piece_name, text)
+                        .register_template_string(&piece_name, skeleton)
                         .map_err(|error| error.to_string())?;
                     compiled.sources.insert(piece_name.clone(), text.to_owned());
                 }
@@ -75,20 +152,15 @@ pub fn render(
 
 /// `source` cut into plain and tagged runs of lines; `None` when it must be compiled whole.
 fn pieces(source: &str) -> Option<Vec<Piece<'_>>> {
-    const WHOLE: &[&str] = &["~", "{{!", "{{{{", "{{>", "\\{{", "{{^"];
     let mut pieces = Vec::new();
     let mut depth: i32 = 0;
     let mut start = 0;
     let mut run_is_tagged = None;
     let mut offset = 0;
     for line in source.split_inclusive('\n') {
-        let has_tag = line.contains("{{");
-        if has_tag && WHOLE.iter().any(|mark| line.contains(mark)) {
-            return None;
-        }
-        let tagged = has_tag || depth > 0;
-        depth += i32::try_from(line.matches("{{#").count()).ok()?;
-        depth -= i32::try_from(line.matches("{{/").count()).ok()?;
+        let tags = Tags::of(line)?;
+        let tagged = tags.any || depth > 0;
+        depth += tags.opens - tags.closes;
         if depth < 0 {
             return None;
         }
@@ -108,6 +180,49 @@ fn pieces(source: &str) -> Option<Vec<Piece<'_>>> {
     Some(pieces)
 }
 
+/// Whether `line` holds a tag.
+fn has_tag(line: &str) -> bool {
+    line.match_indices('{')
+        .any(|(index, _)| line.as_bytes().get(index + 1) == Some(&b'{'))
+}
+
+/// The tags of one line, read in one pass over its bytes (this runs on every line of
+/// every template, so it searches for nothing twice).
+#[derive(Debug, Default)]
+struct Tags {
+    /// The line holds a `{{`.
+    any: bool,
+    /// Blocks the line opens (`{{#`) and closes (`{{/`).
+    opens: i32,
+    closes: i32,
+}
+
+impl Tags {
+    /// `None` when the line holds a tag whose effect can reach other lines: `~`
+    /// whitespace control, a comment, a raw block, a partial or an inverse section.
+    fn of(line: &str) -> Option<Self> {
+        let bytes = line.as_bytes();
+        let mut tags = Self::default();
+        for (index, _) in line.match_indices('{') {
+            if bytes.get(index + 1) != Some(&b'{') {
+                continue;
+            }
+            tags.any = true;
+            match bytes.get(index + 2) {
+                Some(b'#') => tags.opens += 1,
+                Some(b'/') => tags.closes += 1,
+                Some(b'!' | b'>' | b'^') => return None,
+                Some(b'{') if bytes.get(index + 3) == Some(&b'{') => return None,
+                _ => {}
+            }
+        }
+        if tags.any && bytes.contains(&b'~') {
+            return None;
+        }
+        Some(tags)
+    }
+}
+
 fn piece(text: &str, tagged: bool) -> Piece<'_> {
     if tagged {
         Piece::Tagged(text)
@@ -120,7 +235,7 @@ fn piece(text: &str, tagged: bool) -> Piece<'_> {
 mod tests {
     use serde_json::json;
 
-    use super::{Piece, pieces, render};
+    use super::{Compiled, Piece, pieces, render};
     use crate::template::engine;
 
     /// The same template rendered whole, as handlebars alone would.
@@ -153,12 +268,41 @@ mod tests {
         for source in [
             "a\n{{~name}}\n",
             "{{!-- a\ncomment --}}\n",
-            "\\{{kept}}\n",
             "{{^if a}}\nx\n{{/if}}\n",
+            "{{{{raw}}}}\n{{x}}\n{{{{/raw}}}}\n",
+            "{{> partial}}\n",
             "{{#if a}}\nno end\n",
         ] {
             assert_eq!(pieces(source), None, "{source}");
         }
+        assert!(pieces("{{{triple}}}\n").is_some());
+    }
+
+    #[test]
+    fn long_plain_runs_inside_blocks_and_escapes_render_as_in_a_whole_template() {
+        let long = "    let unchanged = \"a line long enough to leave the compiled piece\";\n";
+        let source = format!(
+            "{{{{#if a}}}}\n{long}{long}    {{{{#if b}}}}\n{long}    {{{{else}}}}\n{long}    {{{{/if}}}}\n\
+             {long}{{{{/if}}}}\n<p>\\{{{{ kept }}}} {{{{name}}}}</p>\n{long}"
+        );
+        for (a, b) in [(true, true), (true, false), (false, true)] {
+            let context = json!({ "a": a, "b": b, "name": "N" });
+            assert_eq!(
+                render(engine, "test-runs", &source, &context).expect("renders"),
+                whole(&source, &context)
+            );
+        }
+    }
+
+    #[test]
+    fn the_compiled_skeleton_calls_the_helper_for_long_runs_only() {
+        let long = "a plain line that is long enough, with its neighbour, to leave the skeleton\n";
+        let source = format!("{{{{#if a}}}}\n{long}{long}{{{{else}}}}\nshort\n{{{{/if}}}}\n");
+        let skeleton = Compiled::new(engine()).skeleton(&source);
+        assert_eq!(
+            skeleton,
+            "{{#if a}}\n{{plinth-text 0}}\n{{else}}\nshort\n{{/if}}\n"
+        );
     }
 
     #[test]

@@ -102,15 +102,20 @@ fn stage_and_rename(tree: &FileTree, parent: &Path, target: &Path) -> Result<(),
     Ok(())
 }
 
-/// Writes every file of `tree` below `root`.
+/// Writes every file of `tree` below `root`, making each folder once rather than asking
+/// the file system again for every file in it.
 fn write_tree(tree: &FileTree, root: &Path) -> Result<(), Error> {
+    let mut made = std::collections::HashSet::new();
     for (relative, contents) in tree.iter() {
         let path = root.join(relative);
-        if let Some(folder) = path.parent() {
+        if let Some(folder) = path.parent()
+            && !made.contains(folder)
+        {
             fs::create_dir_all(folder).map_err(|source| Error::Write {
                 path: folder.to_path_buf(),
                 source,
             })?;
+            made.insert(folder.to_path_buf());
         }
         fs::write(&path, contents).map_err(|source| Error::Write {
             path: relative.to_path_buf(),
