@@ -302,6 +302,18 @@ def cookiecutter_template(like, into):
         json.dumps({"project_name": "Bench", "project_slug": "bench"}))
 
 
+def cargo_generate_template(like, into, count=20):
+    """A cargo-generate template of the first `count` files of the tree `like`, each
+    naming the project twice, as the issue's reference "20-file template" does."""
+    sources = sorted(path for path in Path(like).rglob("*")
+                     if path.is_file() and ".git" not in path.parts)[:count]
+    for source in sources:
+        target = into / source.relative_to(like)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        line = "# {{project-name}} ({{crate_name}})\n"
+        target.write_text(line + source.read_text(errors="replace").replace("{{", "{ {"))
+
+
 def generation(work, runs):
     log("generation")
     results = {}
@@ -329,6 +341,12 @@ def generation(work, runs):
     cookiecutter_template(reference, template)
     results["cookiecutter (template of the full tree's size)"] = hyperfine(
         "cookiecutter", f"{VENV}/cookiecutter --no-input {template} -o {out}", prepare, runs, cwd=gen)
+    if have("cargo-generate"):
+        template = gen / "cargo-generate-template"
+        cargo_generate_template(reference, template)
+        results["cargo generate (a 20-file template)"] = hyperfine(
+            "cargo-generate", f"mkdir -p {out} && cargo-generate generate --path {template} "
+            f"--name bench --destination {out} --vcs none --silent", prepare, runs, cwd=gen)
     if have("loco"):
         results["loco new (SaaS starter)"] = hyperfine(
             "loco", f"mkdir -p {out} && cd {out} && loco new --name app --db sqlite "

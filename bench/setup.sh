@@ -3,8 +3,10 @@
 #   - hyperfine and wrk (Debian packages), /usr/bin/time (package `time`);
 #   - a Python virtual environment in bench/.venv with Django, Flask, gunicorn and
 #     cookiecutter;
-#   - Loco's CLI (`cargo install loco`), unless BENCH_SKIP_LOCO=1; a failure to install
-#     it is reported and the benchmarks run without Loco.
+#   - Loco's CLI (`cargo install loco`), unless BENCH_SKIP_LOCO=1, and cargo-generate
+#     (without its git feature: the benchmark's template is local), unless
+#     BENCH_SKIP_CARGO_GENERATE=1; a failure to install either is reported and the
+#     benchmarks run without it.
 # Safe to run again: each step is skipped when its result is there.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -29,6 +31,11 @@ fi
 if [ "${BENCH_SKIP_LOCO:-0}" != 1 ] && ! command -v loco >/dev/null; then
     if ! cargo install loco --locked; then
         echo "warning: could not install Loco's CLI; the benchmarks will run without Loco" >&2
+    fi
+fi
+if [ "${BENCH_SKIP_CARGO_GENERATE:-0}" != 1 ] && ! command -v cargo-generate >/dev/null; then
+    if ! cargo install cargo-generate --locked --no-default-features; then
+        echo "warning: could not install cargo-generate; the benchmarks will run without it" >&2
     fi
 fi
 echo "bench setup: done"
