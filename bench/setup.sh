@@ -34,7 +34,8 @@ if [ "${BENCH_SKIP_LOCO:-0}" != 1 ] && ! command -v loco >/dev/null; then
     fi
 fi
 if [ "${BENCH_SKIP_CARGO_GENERATE:-0}" != 1 ] && ! command -v cargo-generate >/dev/null; then
-    if ! cargo install cargo-generate --locked --no-default-features; then
+    # 0.23.7: the newest whose lock file builds with rustc 1.95 (0.24 wants 1.96).
+    if ! cargo install cargo-generate@0.23.7 --locked --no-default-features; then
         echo "warning: could not install cargo-generate; the benchmarks will run without it" >&2
     fi
 fi
