@@ -127,7 +127,7 @@ fn init_logging(config: &Config) {
 
 /// What is logged when `RUST_LOG` is unset: everything at `info`, but production leaves
 /// out the line per request (as gunicorn does; the proxy in front of the site logs
-/// requests), which would cost a fifth of the throughput. `RUST_LOG=info` brings it back.
+/// requests), which would cost a tenth of the throughput. `RUST_LOG=info` brings it back.
 fn default_log_filter(config: &Config) -> Targets {
     let filter = Targets::new().with_default(Level::INFO);
     if config.is_production() {
