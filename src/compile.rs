@@ -98,7 +98,8 @@ impl Compiled {
             run.clear();
         };
         for line in text.split_inclusive('\n') {
-            if has_tag(line) {
+            // A piece holds no line that `Tags::of` refuses; were one there, it is a tag.
+            if Tags::of(line).is_none_or(|tags| tags.any) {
                 flush(&mut run, &mut out);
                 out.push_str(line);
             } else {
@@ -178,12 +179,6 @@ fn pieces(source: &str) -> Option<Vec<Piece<'_>>> {
         pieces.push(piece(&source[start..], run_is_tagged == Some(true)));
     }
     Some(pieces)
-}
-
-/// Whether `line` holds a tag.
-fn has_tag(line: &str) -> bool {
-    line.match_indices('{')
-        .any(|(index, _)| line.as_bytes().get(index + 1) == Some(&b'{'))
 }
 
 /// The tags of one line, read in one pass over its bytes (this runs on every line of
