@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::spec::{Database, Style};
+use crate::request::spec::{Database, Style};
 
 const EXAMPLES: &str = "\
 Examples:

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::names::NameProblem;
+use crate::request::names::NameProblem;
 
 /// Exit code for a usage error: bad input, nothing done (as clap uses).
 pub const EXIT_USAGE: u8 = 2;
@@ -58,8 +58,13 @@ pub enum Error {
     },
 
     /// A feature name that is not in the catalogue.
-    #[error("unknown feature `{0}`")]
-    UnknownFeature(String),
+    #[error("unknown feature `{name}`")]
+    UnknownFeature {
+        /// The name given.
+        name: String,
+        /// The features there are, for the help line.
+        known: String,
+    },
 
     /// `--without` names a feature that cannot be left out.
     #[error("cannot leave out `{feature}`: {reason}")]
@@ -120,7 +125,7 @@ pub enum Error {
 
     /// Some changes cannot be made safely; nothing was changed.
     #[error("{} change(s) cannot be made safely; nothing was changed\n{}", .0.len(), render_conflicts(.0))]
-    Conflicts(Vec<crate::plan::Conflict>),
+    Conflicts(Vec<crate::change::plan::Conflict>),
 
     /// The operating system gave no random bytes for the secret key.
     #[error("could not get random bytes for the secret key: {0}")]
@@ -146,7 +151,7 @@ impl Error {
             | Error::TargetNotEmpty(_)
             | Error::TargetIsFile(_)
             | Error::NoTerminal { .. }
-            | Error::UnknownFeature(_)
+            | Error::UnknownFeature { .. }
             | Error::CannotLeaveOut { .. }
             | Error::BadResource { .. }
             | Error::ResourceExists(_)
@@ -176,9 +181,8 @@ impl Error {
             }
             Error::NoTerminal { flags, .. } => Some(format!("pass {flags}")),
             Error::Template { .. } => Some("this is a bug in plinth; please report it".to_owned()),
-            Error::UnknownFeature(_) => Some(format!(
-                "the features are: {} (see `plinth features`)",
-                crate::catalogue::ids().join(", ")
+            Error::UnknownFeature { known, .. } => Some(format!(
+                "the features are: {known} (see `plinth features`)"
             )),
             Error::CannotLeaveOut { remedy, .. } => Some(remedy.clone()),
             Error::BadResource { help, .. } => Some(help.clone()),
@@ -208,7 +212,7 @@ impl Error {
     }
 }
 
-fn render_conflicts(conflicts: &[crate::plan::Conflict]) -> String {
+fn render_conflicts(conflicts: &[crate::change::plan::Conflict]) -> String {
     conflicts
         .iter()
         .map(ToString::to_string)

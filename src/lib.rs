@@ -1,31 +1,24 @@
 //! plinth generates ready-to-run Rust web projects.
 //!
 //! The pipeline, for every command: arguments → (prompts) → a validated
-//! spec → every file computed in memory → written all at once → git.
+//! spec → every file computed in memory → written all at once → git. The folders
+//! follow it: `request` (names, spec), `render` (templates and their data),
+//! `features` and `resource` (what is installed), `change` (the draft, plan and
+//! edits in memory), `effects` (writing, git, prompts and output).
 
-pub mod cargo_toml;
-pub mod catalogue;
+pub mod change;
 pub mod cli;
 pub mod commands;
-pub mod compile;
-pub mod context;
-pub mod draft;
-pub mod edit;
+pub mod effects;
 pub mod error;
-pub mod files;
-pub mod git;
-pub mod install;
-pub mod names;
-pub mod plan;
+pub mod features;
 pub mod project;
-pub mod prompt;
-pub mod recipe;
-pub mod report;
+pub mod render;
+pub mod request;
 pub mod resource;
-pub mod rustfmt;
-pub mod spec;
-pub mod template;
-pub mod write;
+
+/// The version of plinth, recorded in every project it touches.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 use cli::{Cli, Command};
 pub use error::Error;

@@ -9,7 +9,7 @@ fn main() -> ExitCode {
     match plinth::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            plinth::report::error(&error);
+            plinth::effects::report::error(&error);
             ExitCode::from(error.exit_code())
         }
     }

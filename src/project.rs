@@ -7,10 +7,9 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 use toml_edit::{Array, DocumentMut, Item, Table, value};
 
-use crate::catalogue::CATALOGUE;
-use crate::context::PLINTH_VERSION;
+use crate::VERSION;
 use crate::error::Error;
-use crate::spec::{Database, Style};
+use crate::request::spec::{Database, Style};
 
 /// What `[package.metadata.plinth]` says about a project.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,18 +115,14 @@ pub fn read_metadata(document: &DocumentMut) -> Result<Metadata, String> {
     })
 }
 
-/// Records `features` as installed (in catalogue order), `db` as the
-/// project's database and this plinth as the last to touch it.
+/// Records `features` as installed (in the order given, which is the catalogue's), `db`
+/// as the project's database and this plinth as the last to touch it.
 pub fn write_metadata(document: &mut DocumentMut, features: &[String], db: Database) {
     let Some(table) = plinth_table_mut(document) else {
         return;
     };
-    let ordered: Array = CATALOGUE
-        .iter()
-        .map(|feature| feature.id)
-        .filter(|id| features.iter().any(|installed| installed == id))
-        .collect();
-    table["version"] = value(PLINTH_VERSION);
+    let ordered: Array = features.iter().map(String::as_str).collect();
+    table["version"] = value(VERSION);
     table["db"] = value(db.as_str());
     table["features"] = value(ordered);
 }
@@ -168,7 +163,7 @@ mod tests {
     use toml_edit::DocumentMut;
 
     use super::{locate, read_metadata, write_metadata};
-    use crate::spec::{Database, Style};
+    use crate::request::spec::{Database, Style};
 
     const MANIFEST: &str = "[package]\nname = \"blog\"\n\n[package.metadata.plinth]\nversion = \"0.0.1\"\nstyle = \"micro\"\ndb = \"sqlite\"\nfeatures = []\n";
 
@@ -195,11 +190,11 @@ mod tests {
     }
 
     #[test]
-    fn features_are_recorded_in_catalogue_order() {
+    fn features_and_database_are_recorded() {
         let mut document: DocumentMut = MANIFEST.parse().expect("toml");
         write_metadata(
             &mut document,
-            &["ci".to_owned(), "templates".to_owned()],
+            &["templates".to_owned(), "ci".to_owned()],
             Database::Postgres,
         );
         let metadata = read_metadata(&document).expect("valid");

@@ -175,7 +175,10 @@ fn a_micro_project_gets_what_a_resource_needs_with_yes_and_is_asked_otherwise() 
     );
     let main = fs::read_to_string(root.join("src/main.rs")).expect("main.rs");
     assert!(main.contains("mod notes;\n"), "{main}");
-    assert!(main.contains("        .merge(notes::routes())\n"), "{main}");
+    assert!(
+        main.contains("        .merge(crate::notes::routes())\n"),
+        "{main}"
+    );
     assert!(root.join("src/notes/model.rs").is_file());
     assert!(
         !root.join("src/notes/admin.rs").exists(),

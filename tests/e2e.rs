@@ -11,6 +11,8 @@
 #[path = "support/browse.rs"]
 mod browse;
 mod common;
+#[path = "support/resources.rs"]
+mod resources;
 #[path = "support/webdriver.rs"]
 mod webdriver;
 
@@ -310,25 +312,32 @@ fn micro_with_db_on_sqlite_migrates_and_serves() {
     let scratch = tempfile::tempdir().expect("tempdir");
     let project = generate(scratch.path(), "e2e-db", &["--with", "db"]);
     build_test_lint(&project, &[]);
-    let binary = target_dir().join("debug/e2e-db");
-    let refused = Command::new(&binary)
-        .current_dir(&project)
-        .env("PORT", free_port().to_string())
-        .output()
-        .expect("runs");
-    assert!(
-        !refused.status.success(),
-        "pending migrations must stop the server"
-    );
-    assert!(
-        String::from_utf8_lossy(&refused.stderr).contains("migrate"),
-        "the message names the command"
-    );
-    migrate(&project, "e2e-db", &[]);
+    // A debug build applies the pending migrations before it serves (a release build
+    // refuses to start instead: the generated `db.rs` tests that refusal).
     let server = Server::start(&project, "e2e-db", &[]);
     let (status, health) = server.get("/health");
     assert_eq!(status, 200, "{health}");
     server.stop();
+    let binary = target_dir().join("debug/e2e-db");
+    let migrated = Command::new(&binary)
+        .arg("migrate")
+        .current_dir(&project)
+        .output()
+        .expect("runs");
+    assert!(migrated.status.success(), "{migrated:?}");
+    assert!(
+        String::from_utf8_lossy(&migrated.stdout).contains("no migration to apply"),
+        "the start applied them: {migrated:?}"
+    );
+    let help = Command::new(&binary)
+        .arg("--help")
+        .current_dir(&project)
+        .output()
+        .expect("runs");
+    assert!(
+        String::from_utf8_lossy(&help.stdout).contains("migrate"),
+        "{help:?}"
+    );
 }
 
 /// A database of its own on the local PostgreSQL server, or `None` (with a
@@ -785,43 +794,11 @@ fn check_deploy(project: &Path, binary: &str, env: &[(&str, &str)]) {
     assert!(report.contains("W-SECRET"), "{report}");
 }
 
-/// The three resources every full project of these tests gets: posts referring to users,
-/// comments referring to posts with a JSON API, and events with every other kind of field.
-const RESOURCES: &[&[&str]] = &[
-    &[
-        "Post",
-        "title:string^",
-        "body:text",
-        "published:bool",
-        "score:int?",
-        "author:ref(users)",
-    ],
-    &[
-        "Comment",
-        "body:text",
-        "post:ref(posts)",
-        "rating:int?",
-        "--api",
-    ],
-    &[
-        "Event",
-        "name:string",
-        "code:uuid^",
-        "starts_on:date",
-        "starts_at:datetime?",
-        "price:money",
-        "ratio:float?",
-        "attendees:bigint",
-        "notes:text?",
-        "parent:ref(events)?",
-    ],
-];
-
-/// Generates a full project with [`RESOURCES`], passes the four checks, migrates it,
+/// Generates a full project with [`resources::E2E`], passes the four checks, migrates it,
 /// checks its deployment settings and makes the superuser.
 fn full_project(scratch: &Path, name: &str, extra: &[&str], env: &[(&str, &str)]) -> PathBuf {
     let project = generate_style(scratch, name, "full", extra);
-    for resource in RESOURCES {
+    for resource in resources::E2E {
         add_resource(&project, resource);
     }
     build_test_lint(&project, env);

@@ -1,5 +1,6 @@
-//! The full project, file by file, on SQLite and on PostgreSQL: the sorted file list and
-//! one snapshot per generated file (the secret key redacted). Then the promise that makes
+//! The full project, file by file on SQLite (the sorted file list and one snapshot per
+//! generated file, the secret key redacted), and on PostgreSQL as its differences from the
+//! SQLite project. Then the promise that makes
 //! `--without` safe to use: leaving a battery out and adding it later gives the same files.
 
 // Helpers outside `#[test]` functions fail their test by panicking too.
@@ -9,7 +10,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{read_tree, run, snapshot_name};
+use common::{describe_changes, read_tree, run, snapshot_name};
 
 fn generate(scratch: &Path, name: &str, extra: &[&str]) -> PathBuf {
     let mut args = vec!["new", name, "--style", "full", "--no-git"];
@@ -36,10 +37,16 @@ fn full_project_files_on_sqlite() {
 }
 
 #[test]
-fn full_project_files_on_postgres() {
+fn full_project_on_postgres_differs_from_sqlite_only_in_its_database() {
     let scratch = tempfile::tempdir().expect("tempdir");
-    let project = generate(scratch.path(), "shop", &["--db", "postgres"]);
-    snapshot_tree("full_postgres", &project);
+    let sqlite = read_tree(&generate(scratch.path(), "shop", &[]));
+    let other = scratch.path().join("postgres");
+    std::fs::create_dir(&other).expect("mkdir");
+    let postgres = read_tree(&generate(&other, "shop", &["--db", "postgres"]));
+    insta::assert_snapshot!(
+        "full_postgres__differences",
+        describe_changes(&sqlite, &postgres)
+    );
 }
 
 #[test]

@@ -3,15 +3,18 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::catalogue::{self, Feature};
+use crate::change::draft::Draft;
+use crate::change::plan::{Action, Plan};
 use crate::cli::AddArgs;
-use crate::context;
-use crate::draft::Draft;
+use crate::effects::prompt;
+use crate::effects::report;
+use crate::effects::write;
 use crate::error::Error;
-use crate::install;
-use crate::plan::{Action, Plan};
+use crate::features::catalogue::{self, Feature};
+use crate::features::install;
 use crate::project::{self, Project};
-use crate::{prompt, report, write};
+use crate::render::context;
+use crate::render::places::Places;
 
 /// Runs `plinth add`.
 pub fn run(args: &AddArgs) -> Result<(), Error> {
@@ -33,13 +36,13 @@ pub fn run(args: &AddArgs) -> Result<(), Error> {
 
     let mut draft = Draft::on_disk(&project.root);
     let context = context::for_project(&project.metadata, db)?;
-    install::install(
-        &mut draft,
-        &context,
-        &project.metadata.features,
-        &missing,
+    let places = Places::of(project.metadata.style)?;
+    let target = install::Target {
+        context: &context,
+        places: &places,
         db,
-    )?;
+    };
+    install::install(&mut draft, &target, &project.metadata.features, &missing)?;
     conclude(&project.root, &draft.into_plan(), args.dry_run, args.yes)
 }
 
@@ -70,7 +73,10 @@ pub fn conclude(root: &Path, plan: &Plan, dry_run: bool, yes: bool) -> Result<()
 
 /// The database to install with: the one asked for, unless the project
 /// already has a database of another kind.
-fn chosen_database(project: &Project, args: &AddArgs) -> Result<crate::spec::Database, Error> {
+fn chosen_database(
+    project: &Project,
+    args: &AddArgs,
+) -> Result<crate::request::spec::Database, Error> {
     let recorded = project.metadata.db;
     match args.db {
         Some(requested)

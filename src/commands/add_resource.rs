@@ -4,19 +4,21 @@
 
 use std::path::PathBuf;
 
-use crate::catalogue::{self, Feature};
+use crate::change::draft::Draft;
 use crate::cli::ResourceArgs;
 use crate::commands::add::conclude;
-use crate::context;
-use crate::draft::Draft;
+use crate::effects::prompt;
+use crate::effects::report;
 use crate::error::Error;
-use crate::install;
+use crate::features::catalogue::{self, Feature};
+use crate::features::install;
 use crate::project::{self, Project};
+use crate::render::context;
+use crate::render::places::Places;
+use crate::request::spec::Style;
 use crate::resource::field::{Field, TYPES_HELP};
 use crate::resource::generate::{self, Resource};
 use crate::resource::name::ResourceName;
-use crate::spec::Style;
-use crate::{prompt, report};
 
 /// The feature a resource's pages stand on; it brings db, sessions, csrf and templates.
 const NEEDS: &str = "auth";
@@ -55,13 +57,13 @@ pub fn run(args: &ResourceArgs) -> Result<(), Error> {
     let mut draft = Draft::on_disk(&project.root);
     let metadata = &project.metadata;
     let context = context::for_project(metadata, metadata.db)?;
-    install::install(
-        &mut draft,
-        &context,
-        &metadata.features,
-        &missing,
-        metadata.db,
-    )?;
+    let places = Places::of(metadata.style)?;
+    let target = install::Target {
+        context: &context,
+        places: &places,
+        db: metadata.db,
+    };
+    install::install(&mut draft, &target, &metadata.features, &missing)?;
     let admin = metadata.features.iter().any(|id| id == "admin")
         || missing.iter().any(|feature| feature.id == "admin");
     let existed = generate::exists(&mut draft, &resource.name)?;
@@ -69,7 +71,7 @@ pub fn run(args: &ResourceArgs) -> Result<(), Error> {
         &mut draft,
         generate::Project {
             root: &project.root,
-            style: metadata.style,
+            places: &places,
             db: metadata.db,
             admin,
             context: &context,

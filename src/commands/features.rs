@@ -3,9 +3,9 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::catalogue::CATALOGUE;
 use crate::cli::FeaturesArgs;
 use crate::error::Error;
+use crate::features::catalogue::CATALOGUE;
 use crate::project;
 
 /// Prints the catalogue; marks installed features when run in a project.

@@ -4,14 +4,21 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::catalogue::{self, Feature};
+use crate::change::draft::Draft;
+use crate::change::file_tree::FileTree;
 use crate::cli::NewArgs;
-use crate::draft::Draft;
+use crate::effects::git;
+use crate::effects::prompt;
+use crate::effects::report;
+use crate::effects::write;
 use crate::error::Error;
-use crate::files::FileTree;
-use crate::names::ProjectName;
-use crate::spec::{Database, ProjectSpec, Style};
-use crate::{context, git, install, prompt, report, template, write};
+use crate::features::catalogue::{self, Feature, InFull};
+use crate::features::install;
+use crate::render::context;
+use crate::render::places::Places;
+use crate::render::template;
+use crate::request::names::ProjectName;
+use crate::request::spec::{Database, ProjectSpec, Style};
 
 /// The style `--yes` picks.
 const DEFAULT_STYLE: Style = Style::Micro;
@@ -80,7 +87,7 @@ fn resolve(args: &NewArgs) -> Result<ProjectSpec, Error> {
 /// `--without`, plus `--with`.
 fn requested_features(spec: &ProjectSpec, args: &NewArgs) -> Result<Vec<String>, Error> {
     for feature in &args.without {
-        catalogue::find(feature)?;
+        let in_full = catalogue::find(feature)?.in_full;
         let refusal = |reason: String, remedy: String| Error::CannotLeaveOut {
             feature: feature.clone(),
             reason,
@@ -92,14 +99,26 @@ fn requested_features(spec: &ProjectSpec, args: &NewArgs) -> Result<Vec<String>,
                 "drop `--without`, or add `--style full`".to_owned(),
             ));
         }
-        if !catalogue::OPTIONAL_IN_FULL.contains(&feature.as_str()) {
-            return Err(refusal(
-                "every full project is built on it".to_owned(),
-                format!(
-                    "the batteries a full project can go without are: {}",
-                    catalogue::OPTIONAL_IN_FULL.join(", ")
-                ),
-            ));
+        let optional = || {
+            format!(
+                "the batteries a full project can go without are: {}",
+                catalogue::optional_in_full().join(", ")
+            )
+        };
+        match in_full {
+            InFull::Optional => {}
+            InFull::Always => {
+                return Err(refusal(
+                    "every full project is built on it".to_owned(),
+                    optional(),
+                ));
+            }
+            InFull::Never => {
+                return Err(refusal(
+                    "a full project does not include it".to_owned(),
+                    optional(),
+                ));
+            }
         }
         if args.with.contains(feature) {
             return Err(refusal(
@@ -108,10 +127,9 @@ fn requested_features(spec: &ProjectSpec, args: &NewArgs) -> Result<Vec<String>,
             ));
         }
     }
-    // A full project is made of every feature of the catalogue.
-    let batteries = match spec.style {
+    let batteries: Vec<&str> = match spec.style {
         Style::Micro => Vec::new(),
-        Style::Full => catalogue::ids(),
+        Style::Full => catalogue::in_full().map(|feature| feature.id).collect(),
     };
     Ok(batteries
         .iter()
@@ -136,16 +154,23 @@ fn non_unicode_name(path: &Path) -> Error {
 /// feature installed by the same code `plinth add` runs.
 pub fn render(spec: &ProjectSpec, features: &[&Feature]) -> Result<FileTree, Error> {
     let context = context::for_spec(spec)?;
-    let dir = template::tree(spec.style.as_str()).ok_or_else(|| Error::Template {
-        file: spec.style.as_str().to_owned(),
+    let folder = format!("{}/files", spec.style.as_str());
+    let dir = template::tree(&folder).ok_or_else(|| Error::Template {
+        file: folder.clone(),
         reason: "the style's template folder is missing from this build".to_owned(),
     })?;
     let skeleton = template::render_tree(dir, &install::with_features(&context, &[]))?;
     if features.is_empty() {
         return Ok(skeleton);
     }
+    let places = Places::of(spec.style)?;
+    let target = install::Target {
+        context: &context,
+        places: &places,
+        db: spec.db,
+    };
     let mut draft = Draft::in_memory(&skeleton);
-    install::install(&mut draft, &context, &[], features, spec.db)?;
+    install::install(&mut draft, &target, &[], features)?;
     let tree = draft.tree();
     let plan = draft.into_plan();
     if plan.conflicts.is_empty() {
@@ -169,7 +194,7 @@ fn commit(target: &Path) {
         ));
         return;
     }
-    let message = format!("Initial commit from plinth {}", context::PLINTH_VERSION);
+    let message = format!("Initial commit from plinth {}", crate::VERSION);
     match git::init_and_commit(target, &message) {
         Ok(()) => report::status(
             "Initialized",

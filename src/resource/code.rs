@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::field::{Field, Kind};
 use super::inflect::singularize;
 use super::name::capitalize;
-use crate::spec::Database;
+use crate::request::spec::Database;
 
 /// Longest text a `string` field accepts, in characters.
 const STRING_MAX_CHARS: usize = 200;

@@ -4,7 +4,7 @@
 use heck::ToSnakeCase;
 
 use super::inflect::{pluralize, singularize};
-use crate::names::KEYWORDS;
+use crate::request::names::KEYWORDS;
 
 /// The types a field may have.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,13 +11,17 @@ use serde_json::{Value, json};
 use super::code::Target;
 use super::field::{Field, Kind};
 use super::name::{ResourceName, capitalize};
-use crate::draft::Draft;
+use crate::change::draft::Draft;
+use crate::change::plan::Conflict;
 use crate::error::Error;
-use crate::install::{MANIFEST, read_manifest};
-use crate::plan::Conflict;
-use crate::recipe::{Edit, EditAction, Recipe};
-use crate::spec::{Database, Style};
-use crate::{install, project, rustfmt, template};
+use crate::features::install;
+use crate::features::install::{MANIFEST, read_manifest};
+use crate::features::recipe::{Edit, EditAction, Recipe};
+use crate::project;
+use crate::render::places::Places;
+use crate::render::rustfmt;
+use crate::render::template;
+use crate::request::spec::Database;
 
 const MIGRATIONS: &str = "migrations";
 
@@ -39,8 +43,8 @@ pub struct Resource {
 pub struct Project<'a> {
     /// Its folder.
     pub root: &'a Path,
-    /// Its layout: where routes are wired.
-    pub style: Style,
+    /// Where its style keeps the places a resource is wired in at.
+    pub places: &'a Places,
     /// Its database: the SQL of the migration.
     pub db: Database,
     /// Whether the admin is installed (the resource is then registered there).
@@ -112,10 +116,15 @@ pub fn generate(
         create_shared(draft, "resource/dates", &context)?;
     }
 
-    for edit in edits(project, resource, uses_dates) {
-        install::apply_edit(draft, &edit, &[])?;
+    let target = install::Target {
+        context: project.context,
+        places: project.places,
+        db: project.db,
+    };
+    for edit in edits(project, resource, uses_dates)? {
+        install::apply_edit(draft, &target, &edit, &[])?;
     }
-    merge_dependencies(draft, resource)?;
+    merge_dependencies(draft, project.places, resource)?;
     let mut manifest = read_manifest(draft)?;
     project::record_resource(
         &mut manifest,
@@ -493,68 +502,64 @@ fn create_shared(draft: &mut Draft, folder: &str, context: &Value) -> Result<(),
     Ok(())
 }
 
-/// The lines wiring the resource in, each at its marker.
-fn edits(project: Project<'_>, resource: &Resource, uses_dates: bool) -> Vec<Edit> {
+/// The lines wiring the resource in, each at its place.
+fn edits(project: Project<'_>, resource: &Resource, uses_dates: bool) -> Result<Vec<Edit>, Error> {
     let module = &resource.name.plural;
-    let insert = |file: &str, marker: &str, text: String| Edit {
-        file: file.to_owned(),
+    let insert = |place: &str, text: String| -> Result<Edit, Error> {
+        let file = project.places.file(place).ok_or_else(|| Error::Template {
+            file: "resource edits".to_owned(),
+            reason: format!("the style has no place `{place}`"),
+        })?;
+        Ok(Edit {
+            file: file.to_owned(),
+            action: EditAction::Insert {
+                marker: format!("plinth:{place}"),
+                text,
+            },
+            when: None,
+        })
+    };
+    let mut edits = vec![insert("modules", "mod crud;".to_owned())?];
+    if uses_dates {
+        edits.push(insert("modules", "mod dates;".to_owned())?);
+    }
+    edits.push(insert("modules", format!("mod {module};"))?);
+    edits.push(insert(
+        "routes",
+        format!(".merge(crate::{module}::routes())"),
+    )?);
+    if project.admin {
+        edits.push(Edit {
+            file: "src/admin.rs".to_owned(),
+            action: EditAction::Insert {
+                marker: "plinth:admin-models".to_owned(),
+                text: format!("&crate::{module}::admin::{}Admin,", resource.name.type_name),
+            },
+            when: None,
+        });
+    }
+    edits.push(Edit {
+        file: "templates/base.html".to_owned(),
         action: EditAction::Insert {
-            marker: marker.to_owned(),
-            text,
+            marker: "plinth:nav".to_owned(),
+            text: format!(
+                "<a href=\"/{}\">{}</a>",
+                resource.name.url_segment(),
+                resource.name.plural_title()
+            ),
         },
         when: None,
-    };
-    let mut edits = vec![insert(
-        "src/main.rs",
-        "plinth:modules",
-        "mod crud;".to_owned(),
-    )];
-    if uses_dates {
-        edits.push(insert(
-            "src/main.rs",
-            "plinth:modules",
-            "mod dates;".to_owned(),
-        ));
-    }
-    edits.push(insert(
-        "src/main.rs",
-        "plinth:modules",
-        format!("mod {module};"),
-    ));
-    edits.push(match project.style {
-        Style::Full => insert(
-            "src/routes.rs",
-            "plinth:routes",
-            format!(".merge(crate::{module}::routes())"),
-        ),
-        Style::Micro => insert(
-            "src/main.rs",
-            "plinth:routes",
-            format!(".merge({module}::routes())"),
-        ),
     });
-    if project.admin {
-        edits.push(insert(
-            "src/admin.rs",
-            "plinth:admin-models",
-            format!("&crate::{module}::admin::{}Admin,", resource.name.type_name),
-        ));
-    }
-    edits.push(insert(
-        "templates/base.html",
-        "plinth:nav",
-        format!(
-            "<a href=\"/{}\">{}</a>",
-            resource.name.url_segment(),
-            resource.name.plural_title()
-        ),
-    ));
-    edits
+    Ok(edits)
 }
 
 /// The crates the fields need: `time` for dates, `uuid` for UUIDs, each with sqlx's
 /// support for it; and what the tests use.
-fn merge_dependencies(draft: &mut Draft, resource: &Resource) -> Result<(), Error> {
+fn merge_dependencies(
+    draft: &mut Draft,
+    places: &Places,
+    resource: &Resource,
+) -> Result<(), Error> {
     let has = |kinds: &[Kind]| {
         resource
             .fields
@@ -582,7 +587,7 @@ fn merge_dependencies(draft: &mut Draft, resource: &Resource) -> Result<(), Erro
     wanted.push_str(
         "\n[dev-dependencies]\nhttp-body-util = \"0.1\"\ntower = { version = \"0.5\", features = [\"util\"] }\n",
     );
-    let recipe = Recipe::parse(&wanted).map_err(|reason| Error::Template {
+    let recipe = Recipe::parse(&wanted, places).map_err(|reason| Error::Template {
         file: "resource dependencies".to_owned(),
         reason,
     })?;

@@ -5,10 +5,11 @@
 use heck::{ToKebabCase, ToPascalCase, ToSnakeCase};
 
 use super::inflect::{pluralize, singularize};
-use crate::names::KEYWORDS;
+use crate::request::names::KEYWORDS;
 
 /// Names a resource cannot take: tables, modules and URL prefixes a project
-/// already has, or may get from a feature.
+/// already has, or may get from a feature. A test checks every module and table
+/// the templates create against it.
 const TAKEN: &[&str] = &[
     "admin",
     "api",
@@ -124,7 +125,51 @@ pub fn capitalize(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::ResourceName;
+    use super::{ResourceName, TAKEN};
+    use crate::render::template;
+
+    /// The modules (`src/<name>.rs`, `src/<name>/`) and tables (`migrations/*_create_<name>`)
+    /// any template tree creates.
+    fn names_the_templates_create() -> Vec<String> {
+        let mut names = Vec::new();
+        for (path, _) in template::all_files() {
+            let output = template::output_path(path);
+            let parts: Vec<&str> = output.iter().filter_map(|part| part.to_str()).collect();
+            if let Some(at) = parts.iter().position(|part| *part == "src") {
+                match &parts[at + 1..] {
+                    [file] => {
+                        if let Some(stem) = file.strip_suffix(".rs") {
+                            names.push(stem.to_owned());
+                        }
+                    }
+                    [folder, ..] => names.push((*folder).to_owned()),
+                    [] => {}
+                }
+            }
+            if let Some(at) = parts.iter().position(|part| *part == "migrations")
+                && let Some((_, table)) = parts
+                    .get(at + 1)
+                    .and_then(|file| file.strip_suffix(".sql"))
+                    .and_then(|stem| stem.split_once("_create_"))
+            {
+                names.push(table.to_owned());
+            }
+        }
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    #[test]
+    fn every_module_and_table_of_the_templates_is_taken() {
+        let names = names_the_templates_create();
+        assert!(names.contains(&"users".to_owned()), "{names:?}");
+        let missing: Vec<&String> = names
+            .iter()
+            .filter(|name| !TAKEN.contains(&name.as_str()))
+            .collect();
+        assert!(missing.is_empty(), "missing from TAKEN: {missing:?}");
+    }
 
     fn forms(input: &str) -> (String, String, String) {
         let name = ResourceName::parse(input).expect("valid");

@@ -732,49 +732,22 @@ impl fmt::Debug for CommandError {
 
 impl std::error::Error for CommandError {}
 
-/// What `createsuperuser` was told on its command line.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct SuperuserArgs {
-    email: Option<String>,
-    no_input: bool,
-}
-
-const SUPERUSER_USAGE: &str = "usage: createsuperuser [--email EMAIL] [--no-input]\n\
-     Without --no-input it asks for the email and the password at the terminal; with it,\n\
-     the email comes from --email and the password from SUPERUSER_PASSWORD.";
-
-fn parse_superuser_args(
-    mut args: impl Iterator<Item = String>,
-) -> Result<SuperuserArgs, CommandError> {
-    let mut parsed = SuperuserArgs::default();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--no-input" | "--noinput" => parsed.no_input = true,
-            "--email" => match args.next() {
-                Some(email) => parsed.email = Some(email),
-                None => {
-                    return Err(CommandError(format!(
-                        "--email needs a value\n{SUPERUSER_USAGE}"
-                    )));
-                }
-            },
-            other => match other.strip_prefix("--email=") {
-                Some(email) => parsed.email = Some(email.to_owned()),
-                None => {
-                    return Err(CommandError(format!(
-                        "unknown argument {other}\n{SUPERUSER_USAGE}"
-                    )));
-                }
-            },
-        }
-    }
-    Ok(parsed)
+/// `cargo run -- createsuperuser [--email EMAIL] [--no-input]`: adds a staff user. The
+/// command line (`src/cli.rs`) parses its flags.
+#[derive(Debug, Default, PartialEq, Eq, clap::Args)]
+pub struct Createsuperuser {
+    /// The new user's email.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Ask nothing: the password comes from the SUPERUSER_PASSWORD variable.
+    #[arg(long, alias = "noinput")]
+    pub no_input: bool,
 }
 
 /// The email and password to use without asking: `--no-input` needs `--email` and
 /// `SUPERUSER_PASSWORD`; without `--no-input` there must be a terminal to ask at.
 fn superuser_without_prompts(
-    args: &SuperuserArgs,
+    args: &Createsuperuser,
     password_env: Option<String>,
     terminal: bool,
 ) -> Result<Option<(String, String)>, CommandError> {
@@ -851,21 +824,19 @@ async fn add_superuser(
         .ok_or_else(|| CommandError(format!("a user with the email {email} exists already")))
 }
 
-/// `cargo run -- createsuperuser [--email EMAIL] [--no-input]`: adds a staff user.
-pub async fn create_superuser(
-    pool: &db::Pool,
-    args: impl Iterator<Item = String>,
-) -> Result<(), CommandError> {
-    let args = parse_superuser_args(args)?;
-    let password_env = std::env::var("SUPERUSER_PASSWORD").ok();
-    let (email, password) =
-        match superuser_without_prompts(&args, password_env, io::stdin().is_terminal())? {
-            Some(given) => given,
-            None => prompt_superuser(args.email)?,
-        };
-    let user = add_superuser(pool, &email, password).await?;
-    println!("Superuser {} created.", user.email);
-    Ok(())
+impl Createsuperuser {
+    /// Asks for what the flags do not give (at a terminal only), then adds the user.
+    pub async fn run(self, pool: &db::Pool) -> Result<(), CommandError> {
+        let password_env = std::env::var("SUPERUSER_PASSWORD").ok();
+        let (email, password) =
+            match superuser_without_prompts(&self, password_env, io::stdin().is_terminal())? {
+                Some(given) => given,
+                None => prompt_superuser(self.email)?,
+            };
+        let user = add_superuser(pool, &email, password).await?;
+        println!("Superuser {} created.", user.email);
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -1391,14 +1362,15 @@ mod tests {
     #[tokio::test]
     async fn createsuperuser_needs_a_terminal_or_its_variables() {
         // S27 and S12
-        let args = |list: &[&str]| {
-            parse_superuser_args(list.iter().map(|arg| (*arg).to_owned())).expect("parses")
+        let args = |email: Option<&str>, no_input: bool| Createsuperuser {
+            email: email.map(str::to_owned),
+            no_input,
         };
         let message = |result: Result<Option<(String, String)>, CommandError>| {
             result.expect_err("refused").to_string()
         };
 
-        let interactive = args(&[]);
+        let interactive = args(None, false);
         assert_eq!(
             superuser_without_prompts(&interactive, None, true).expect("asks"),
             None
@@ -1408,16 +1380,15 @@ mod tests {
         assert!(refusal.contains("SUPERUSER_PASSWORD"), "{refusal}");
 
         let email = unique_email("admin");
-        let no_input = args(&["--email", &email, "--no-input"]);
+        let no_input = args(Some(&email), true);
         let refusal = message(superuser_without_prompts(&no_input, None, false));
         assert!(refusal.contains("SUPERUSER_PASSWORD"), "{refusal}");
         let refusal = message(superuser_without_prompts(
-            &args(&["--no-input"]),
+            &args(None, true),
             Some(PASSWORD.to_owned()),
             false,
         ));
         assert!(refusal.contains("--email"), "{refusal}");
-        assert!(parse_superuser_args(["--bogus".to_owned()].into_iter()).is_err());
 
         let (given_email, password) =
             superuser_without_prompts(&no_input, Some(PASSWORD.to_owned()), false)

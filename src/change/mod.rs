@@ -1,0 +1,8 @@
+//! Changes in memory: the files of a project being changed (a draft), the plan it becomes,
+//! anchored edits and Cargo.toml merging. Nothing here touches the disk but to read.
+
+pub mod cargo_toml;
+pub mod draft;
+pub mod edit;
+pub mod file_tree;
+pub mod plan;

@@ -1,0 +1,6 @@
+//! Side effects: the only modules that write files, run git, ask at the terminal or print.
+
+pub mod git;
+pub mod prompt;
+pub mod report;
+pub mod write;

@@ -1,0 +1,399 @@
+//! The only module that writes to the disk. A new project is written into a
+//! temporary folder beside the target and renamed into place, so a failure at
+//! any point leaves neither the target nor the temporary folder behind.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::change::file_tree::FileTree;
+use crate::change::plan::{FileChange, Plan};
+use crate::error::Error;
+
+/// Prefix of the staging folders plinth creates beside a target.
+pub const STAGING_PREFIX: &str = ".plinth-";
+
+/// Refuses a target that exists and is a file or a non-empty folder.
+pub fn check_target_is_free(target: &Path) -> Result<(), Error> {
+    match fs::metadata(target) {
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(Error::Write {
+            path: target.to_path_buf(),
+            source,
+        }),
+        Ok(metadata) if !metadata.is_dir() => Err(Error::TargetIsFile(target.to_path_buf())),
+        Ok(_) => {
+            let mut entries = fs::read_dir(target).map_err(|source| Error::Write {
+                path: target.to_path_buf(),
+                source,
+            })?;
+            if entries.next().is_some() {
+                Err(Error::TargetNotEmpty(target.to_path_buf()))
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Writes `tree` as a new project at `target`, all or nothing.
+pub fn create_project(tree: &FileTree, target: &Path) -> Result<(), Error> {
+    check_target_is_free(target)?;
+    let parent = match target.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let created_parents = create_missing_folders(&parent)?;
+    let result = stage_and_rename(tree, &parent, target);
+    if result.is_err() {
+        // Undo in reverse: the deepest created folder first.
+        for folder in created_parents.iter().rev() {
+            let _ = fs::remove_dir(folder);
+        }
+    }
+    result
+}
+
+/// Creates `folder` and its missing ancestors; returns those it created,
+/// outermost first, so a failure can remove exactly them.
+fn create_missing_folders(folder: &Path) -> Result<Vec<PathBuf>, Error> {
+    let mut missing = Vec::new();
+    let mut current = Some(folder);
+    while let Some(path) = current {
+        if path.as_os_str().is_empty() || path.exists() {
+            break;
+        }
+        missing.push(path.to_path_buf());
+        current = path.parent();
+    }
+    missing.reverse();
+    for (index, path) in missing.iter().enumerate() {
+        if let Err(source) = fs::create_dir(path) {
+            for created in missing[..index].iter().rev() {
+                let _ = fs::remove_dir(created);
+            }
+            return Err(Error::Write {
+                path: path.clone(),
+                source,
+            });
+        }
+    }
+    Ok(missing)
+}
+
+fn stage_and_rename(tree: &FileTree, parent: &Path, target: &Path) -> Result<(), Error> {
+    let staging = tempfile::Builder::new()
+        .prefix(STAGING_PREFIX)
+        .tempdir_in(parent)
+        .map_err(|source| Error::Write {
+            path: parent.to_path_buf(),
+            source,
+        })?;
+    write_tree(tree, staging.path())?;
+    open_permissions(staging.path())?;
+    // `rename` refuses a target that became non-empty since the check, so a
+    // folder that appeared meanwhile is never clobbered. On error `staging`
+    // is dropped, which removes it.
+    fs::rename(staging.path(), target).map_err(|source| Error::Write {
+        path: target.to_path_buf(),
+        source,
+    })?;
+    let _ = staging.keep();
+    Ok(())
+}
+
+/// Writes every file of `tree` below `root`, making each folder once rather than asking
+/// the file system again for every file in it.
+fn write_tree(tree: &FileTree, root: &Path) -> Result<(), Error> {
+    let mut made = std::collections::HashSet::new();
+    for (relative, contents) in tree.iter() {
+        let path = root.join(relative);
+        if let Some(folder) = path.parent()
+            && !made.contains(folder)
+        {
+            fs::create_dir_all(folder).map_err(|source| Error::Write {
+                path: folder.to_path_buf(),
+                source,
+            })?;
+            made.insert(folder.to_path_buf());
+        }
+        fs::write(&path, contents).map_err(|source| Error::Write {
+            path: relative.to_path_buf(),
+            source,
+        })?;
+    }
+    Ok(())
+}
+
+/// Temporary folders are created private (0700); a project folder should
+/// have the usual permissions.
+#[cfg(unix)]
+fn open_permissions(folder: &Path) -> Result<(), Error> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(folder, fs::Permissions::from_mode(0o755)).map_err(|source| Error::Write {
+        path: folder.to_path_buf(),
+        source,
+    })
+}
+
+#[cfg(not(unix))]
+fn open_permissions(_folder: &Path) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Applies the changes of `plan` to the project at `root`, all or nothing:
+/// every new content is first written to a temporary file beside its
+/// target, and only when all are written are they renamed into place. If a
+/// rename fails, the files already replaced get their old contents back.
+pub fn apply_changes(root: &Path, plan: &Plan) -> Result<(), Error> {
+    let changes: Vec<&FileChange> = plan.effective().collect();
+    let mut created_folders = Vec::new();
+    let mut staged = Vec::new();
+    let result = stage_changes(root, &changes, &mut created_folders, &mut staged)
+        .and_then(|()| commit_staged(root, &changes, staged));
+    if result.is_err() {
+        for folder in created_folders.iter().rev() {
+            let _ = fs::remove_dir(folder);
+        }
+    }
+    result
+}
+
+fn stage_changes(
+    root: &Path,
+    changes: &[&FileChange],
+    created_folders: &mut Vec<PathBuf>,
+    staged: &mut Vec<tempfile::NamedTempFile>,
+) -> Result<(), Error> {
+    for change in changes {
+        let path = root.join(&change.path);
+        let folder = path.parent().unwrap_or(root);
+        created_folders.extend(create_missing_folders(folder)?);
+        let mut file = tempfile::Builder::new()
+            .prefix(STAGING_PREFIX)
+            .tempfile_in(folder)
+            .map_err(|source| Error::Write {
+                path: change.path.clone(),
+                source,
+            })?;
+        std::io::Write::write_all(&mut file, &change.after).map_err(|source| Error::Write {
+            path: change.path.clone(),
+            source,
+        })?;
+        keep_permissions(&path, file.path()).map_err(|source| Error::Write {
+            path: change.path.clone(),
+            source,
+        })?;
+        staged.push(file);
+    }
+    Ok(())
+}
+
+fn commit_staged(
+    root: &Path,
+    changes: &[&FileChange],
+    staged: Vec<tempfile::NamedTempFile>,
+) -> Result<(), Error> {
+    for (done, (change, file)) in changes.iter().zip(staged).enumerate() {
+        let path = root.join(&change.path);
+        if let Err(error) = file.persist(&path) {
+            restore(root, &changes[..done]);
+            return Err(Error::Write {
+                path: change.path.clone(),
+                source: error.error,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Puts back what `changes` replaced, after a failure part way.
+fn restore(root: &Path, changes: &[&FileChange]) {
+    for change in changes {
+        let path = root.join(&change.path);
+        let _ = match &change.before {
+            Some(before) => fs::write(&path, before),
+            None => fs::remove_file(&path),
+        };
+    }
+}
+
+/// A replaced file keeps its permissions; a new one gets the usual 0644
+/// rather than the 0600 of a temporary file.
+#[cfg(unix)]
+fn keep_permissions(target: &Path, staged: &Path) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let permissions = match fs::metadata(target) {
+        Ok(metadata) => metadata.permissions(),
+        Err(_) => fs::Permissions::from_mode(0o644),
+    };
+    fs::set_permissions(staged, permissions)
+}
+
+#[cfg(not(unix))]
+fn keep_permissions(_target: &Path, _staged: &Path) -> io::Result<()> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+    use std::path::Path;
+
+    use super::{STAGING_PREFIX, apply_changes, create_project};
+    use crate::change::file_tree::FileTree;
+    use crate::change::plan::{FileChange, Plan};
+    use crate::error::Error;
+
+    /// The names in `folder`, sorted.
+    fn leftovers(folder: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(folder)
+            .expect("readable")
+            .map(|entry| {
+                entry
+                    .expect("entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn sample() -> FileTree {
+        let mut tree = FileTree::new();
+        tree.insert("Cargo.toml", "[package]\n");
+        tree.insert("src/main.rs", "fn main() {}\n");
+        tree
+    }
+
+    #[test]
+    fn a_project_is_written_with_every_file_and_nothing_else_beside_it() {
+        let scratch = tempfile::tempdir().expect("tempdir");
+        let target = scratch.path().join("apps/blog");
+        create_project(&sample(), &target).expect("written");
+        assert_eq!(
+            fs::read_to_string(target.join("src/main.rs")).expect("file"),
+            "fn main() {}\n"
+        );
+        assert_eq!(leftovers(&scratch.path().join("apps")), ["blog"]);
+    }
+
+    #[test]
+    fn an_empty_target_folder_is_used() {
+        let scratch = tempfile::tempdir().expect("tempdir");
+        let target = scratch.path().join("blog");
+        fs::create_dir(&target).expect("mkdir");
+        create_project(&sample(), &target).expect("written");
+        assert!(target.join("Cargo.toml").is_file());
+    }
+
+    #[test]
+    fn a_non_empty_target_is_refused_and_left_untouched() {
+        let scratch = tempfile::tempdir().expect("tempdir");
+        let target = scratch.path().join("blog");
+        fs::create_dir(&target).expect("mkdir");
+        fs::write(target.join("notes.txt"), "mine").expect("write");
+        let error = create_project(&sample(), &target).expect_err("refused");
+        assert!(matches!(error, Error::TargetNotEmpty(_)));
+        assert_eq!(leftovers(&target), ["notes.txt"]);
+        assert_eq!(leftovers(scratch.path()), ["blog"]);
+    }
+
+    #[test]
+    fn a_failure_midway_leaves_neither_target_nor_staging_nor_new_parents() {
+        let scratch = tempfile::tempdir().expect("tempdir");
+        let target = scratch.path().join("deep/er/blog");
+        // `a` as a file and `a/b` below it cannot both be written: the write
+        // fails after the first files are already in the staging folder.
+        let mut tree = sample();
+        tree.insert("a", "file");
+        tree.insert("a/b", "below a file");
+        let error = create_project(&tree, &target).expect_err("fails");
+        assert!(matches!(error, Error::Write { .. }));
+        assert!(
+            leftovers(scratch.path()).is_empty(),
+            "left: {:?}",
+            leftovers(scratch.path())
+        );
+    }
+
+    #[test]
+    fn changes_replace_and_create_files_and_leave_no_temporary_file() {
+        let scratch = tempfile::tempdir().expect("tempdir");
+        fs::write(scratch.path().join("a.txt"), "old").expect("write");
+        let plan = Plan {
+            changes: vec![
+                FileChange {
+                    path: "a.txt".into(),
+                    before: Some(b"old".to_vec()),
+                    after: b"new".to_vec(),
+                },
+                FileChange {
+                    path: "b/c.txt".into(),
+                    before: None,
+                    after: b"c".to_vec(),
+                },
+            ],
+            conflicts: Vec::new(),
+        };
+        apply_changes(scratch.path(), &plan).expect("applied");
+        assert_eq!(
+            fs::read_to_string(scratch.path().join("a.txt")).expect("a"),
+            "new"
+        );
+        assert_eq!(
+            fs::read_to_string(scratch.path().join("b/c.txt")).expect("c"),
+            "c"
+        );
+        assert_eq!(leftovers(scratch.path()), ["a.txt", "b"]);
+    }
+
+    #[test]
+    fn a_change_that_cannot_be_staged_changes_nothing() {
+        let scratch = tempfile::tempdir().expect("tempdir");
+        fs::write(scratch.path().join("a.txt"), "old").expect("write");
+        fs::write(
+            scratch.path().join("blocker"),
+            "a file where a folder must go",
+        )
+        .expect("write");
+        let plan = Plan {
+            changes: vec![
+                FileChange {
+                    path: "a.txt".into(),
+                    before: Some(b"old".to_vec()),
+                    after: b"new".to_vec(),
+                },
+                FileChange {
+                    path: "blocker/x.txt".into(),
+                    before: None,
+                    after: b"x".to_vec(),
+                },
+            ],
+            conflicts: Vec::new(),
+        };
+        apply_changes(scratch.path(), &plan).expect_err("fails");
+        assert_eq!(
+            fs::read_to_string(scratch.path().join("a.txt")).expect("a"),
+            "old"
+        );
+        assert_eq!(leftovers(scratch.path()), ["a.txt", "blocker"]);
+    }
+
+    #[test]
+    fn an_unwritable_parent_leaves_nothing_behind() {
+        let scratch = tempfile::tempdir().expect("tempdir");
+        let parent = scratch.path().join("file-not-folder");
+        fs::write(&parent, "x").expect("write");
+        let error = create_project(&sample(), &parent.join("blog")).expect_err("fails");
+        assert!(matches!(error, Error::Write { .. }));
+        assert_eq!(leftovers(scratch.path()), ["file-not-folder"]);
+        assert!(
+            !leftovers(scratch.path())
+                .iter()
+                .any(|name| name.starts_with(STAGING_PREFIX))
+        );
+    }
+}

@@ -1,0 +1,335 @@
+//! Installing features into a project: the one mechanism behind both
+//! `plinth add` and `plinth new --with`. It only ever changes a `Draft`;
+//! writing is someone else's job, once the whole change is known to be safe.
+//!
+//! For each feature, in catalogue order: create its files, merge its Cargo
+//! dependencies, make its anchored edits, then create the files and make the
+//! edits that pairs of features add only together (`with/<id>/` folders and
+//! `when = "<id>"` edits), whichever of the pair arrived first.
+//! That last step is what makes the result independent of the order in
+//! which features were added.
+//!
+//! Edits land at places the project's style maps to files (see `places`); a place
+//! in a file the project does not have yet brings the style's part that creates it.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::{Map, Value};
+use toml_edit::DocumentMut;
+
+use crate::change::cargo_toml;
+use crate::change::draft::Draft;
+use crate::change::edit::{self, EditFailure};
+use crate::change::plan::Conflict;
+use crate::error::Error;
+use crate::features::catalogue::{CATALOGUE, Feature};
+use crate::features::recipe::{Edit, EditAction, Recipe};
+use crate::project;
+use crate::render::places::Places;
+use crate::render::template;
+use crate::request::spec::Database;
+
+/// The project being changed, as templates and recipes see it.
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    /// The template context, without the `features` map.
+    pub context: &'a Value,
+    /// Where its style keeps each place.
+    pub places: &'a Places,
+    /// Its database.
+    pub db: Database,
+}
+
+/// The project's manifest, relative to its root.
+pub const MANIFEST: &str = "Cargo.toml";
+
+/// Installs `features` (already resolved and free of installed ones) into
+/// the project in `draft`, which has `installed` already.
+pub fn install(
+    draft: &mut Draft,
+    target: &Target<'_>,
+    installed: &[String],
+    features: &[&Feature],
+) -> Result<(), Error> {
+    let mut present: Vec<String> = installed.to_vec();
+    for feature in features {
+        present.push(feature.id.to_owned());
+        let context = with_features(target.context, &present);
+        let recipes = present
+            .iter()
+            .map(|id| Ok((id.clone(), Recipe::load(id, &context, target.places)?)))
+            .collect::<Result<BTreeMap<String, Recipe>, Error>>()?;
+        let Some(recipe) = recipes.get(feature.id) else {
+            continue;
+        };
+        create_files(draft, feature.id, "files", recipe, &context)?;
+        merge_manifest(draft, recipe)?;
+        let applies = |edit: &Edit| edit.when.as_ref().is_none_or(|when| present.contains(when));
+        for edit in recipe.edits.iter().filter(|edit| applies(edit)) {
+            apply_edit(
+                draft,
+                target,
+                edit,
+                &later_blocks(feature.id, edit, &recipes, &present),
+            )?;
+        }
+        for (other, other_recipe) in recipes.iter().filter(|(id, _)| *id != feature.id) {
+            create_files(
+                draft,
+                feature.id,
+                &format!("with/{other}"),
+                recipe,
+                &context,
+            )?;
+            create_files(
+                draft,
+                other,
+                &format!("with/{}", feature.id),
+                other_recipe,
+                &context,
+            )?;
+        }
+        for (earlier, earlier_recipe) in recipes.iter().filter(|(id, _)| *id != feature.id) {
+            for edit in earlier_recipe
+                .edits
+                .iter()
+                .filter(|edit| edit.when.as_deref() == Some(feature.id))
+            {
+                apply_edit(
+                    draft,
+                    target,
+                    edit,
+                    &later_blocks(earlier, edit, &recipes, &present),
+                )?;
+            }
+        }
+    }
+    record_features(draft, &present, target.db)
+}
+
+/// The texts that features after `owner` in the catalogue insert at the
+/// same marker of the same file: the new block goes above them.
+fn later_blocks<'a>(
+    owner: &str,
+    edit: &Edit,
+    recipes: &'a BTreeMap<String, Recipe>,
+    present: &[String],
+) -> Vec<&'a str> {
+    let EditAction::Insert { marker, .. } = &edit.action else {
+        return Vec::new();
+    };
+    let position = |id: &str| CATALOGUE.iter().position(|feature| feature.id == id);
+    recipes
+        .iter()
+        .filter(|(id, _)| position(id) > position(owner))
+        .flat_map(|(_, recipe)| &recipe.edits)
+        .filter(|other| {
+            other.file == edit.file
+                && other
+                    .when
+                    .as_ref()
+                    .is_none_or(|when| present.contains(when))
+        })
+        .filter_map(|other| match &other.action {
+            EditAction::Insert {
+                marker: other_marker,
+                text,
+            } if other_marker == marker => Some(text.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `context` plus `features`: a map with every catalogue id set to whether
+/// it is installed, so templates can write `{{#if features.static}}` in
+/// strict mode.
+#[must_use]
+pub fn with_features(context: &Value, present: &[String]) -> Value {
+    let mut context = context.clone();
+    let flags: Map<String, Value> = CATALOGUE
+        .iter()
+        .map(|feature| {
+            (
+                feature.id.to_owned(),
+                Value::Bool(present.iter().any(|id| id == feature.id)),
+            )
+        })
+        .collect();
+    if let Value::Object(map) = &mut context {
+        map.insert("features".to_owned(), Value::Object(flags));
+    }
+    context
+}
+
+/// Creates the files of `features/<id>/<folder>/`: `files` for the
+/// feature itself, `with/<other>` for what it adds once `<other>` is
+/// installed too (created by whichever of the two arrives second).
+fn create_files(
+    draft: &mut Draft,
+    id: &str,
+    folder: &str,
+    recipe: &Recipe,
+    context: &Value,
+) -> Result<(), Error> {
+    let owner = format!("the `{id}` feature");
+    create_tree(
+        draft,
+        &format!("features/{id}/{folder}"),
+        &owner,
+        recipe,
+        context,
+    )
+}
+
+/// Creates the files below `templates/<folder>`: a file already there with other
+/// contents is a conflict, unless the recipe shares it with other features.
+fn create_tree(
+    draft: &mut Draft,
+    folder: &str,
+    owner: &str,
+    recipe: &Recipe,
+    context: &Value,
+) -> Result<(), Error> {
+    let Some(dir) = template::tree(folder) else {
+        return Ok(());
+    };
+    let tree = template::render_tree(dir, context)?;
+    for (path, contents) in tree.iter() {
+        match draft.read(path)? {
+            None => draft.write(path, contents)?,
+            Some(existing) if existing == contents => {}
+            Some(_) if recipe.shared.iter().any(|shared| Path::new(shared) == path) => {}
+            Some(_) => draft.conflict(Conflict {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "{owner} would create this file, but one with other contents is already there"
+                ),
+                by_hand: None,
+            }),
+        }
+    }
+    Ok(())
+}
+
+/// Adds the style's part that creates `path` when the project lacks that file: its
+/// files, its dependencies and its edits, as a feature would.
+fn add_part_for(draft: &mut Draft, target: &Target<'_>, path: &Path) -> Result<(), Error> {
+    if draft.read(path)?.is_some() {
+        return Ok(());
+    }
+    let Some(part) = target.places.part_creating(path) else {
+        return Ok(());
+    };
+    let recipe = Recipe::load_path(
+        &format!("{part}/part.toml.hbs"),
+        target.context,
+        target.places,
+    )?;
+    let owner = format!("the style's `{part}` part");
+    create_tree(
+        draft,
+        &format!("{part}/files"),
+        &owner,
+        &recipe,
+        target.context,
+    )?;
+    merge_manifest(draft, &recipe)?;
+    for edit in &recipe.edits {
+        apply_edit(draft, target, edit, &[])?;
+    }
+    Ok(())
+}
+
+/// Merges the recipe's dependencies and profile settings into Cargo.toml.
+pub fn merge_manifest(draft: &mut Draft, recipe: &Recipe) -> Result<(), Error> {
+    if recipe.dependencies.is_empty() && recipe.profile.is_none() {
+        return Ok(());
+    }
+    let mut manifest = read_manifest(draft)?;
+    for (section, table) in &recipe.dependencies {
+        cargo_toml::merge_dependencies(&mut manifest, section, table);
+    }
+    if let Some(profile) = &recipe.profile {
+        cargo_toml::merge_profile(&mut manifest, profile);
+    }
+    draft.write(Path::new(MANIFEST), manifest.to_string())
+}
+
+fn record_features(draft: &mut Draft, present: &[String], db: Database) -> Result<(), Error> {
+    let mut manifest = read_manifest(draft)?;
+    let ordered: Vec<String> = CATALOGUE
+        .iter()
+        .map(|feature| feature.id.to_owned())
+        .filter(|id| present.contains(id))
+        .collect();
+    project::write_metadata(&mut manifest, &ordered, db);
+    draft.write(Path::new(MANIFEST), manifest.to_string())
+}
+
+/// The project's Cargo.toml as it stands in the draft.
+pub fn read_manifest(draft: &mut Draft) -> Result<DocumentMut, Error> {
+    let path = Path::new(MANIFEST);
+    let source = draft.read_text(path)?.unwrap_or_default();
+    source
+        .parse()
+        .map_err(|error: toml_edit::TomlError| Error::BadManifest {
+            path: path.to_path_buf(),
+            reason: error.message().to_owned(),
+        })
+}
+
+/// Makes one anchored edit in the draft, or records why it cannot be made.
+pub fn apply_edit(
+    draft: &mut Draft,
+    target: &Target<'_>,
+    edit: &Edit,
+    later: &[&str],
+) -> Result<(), Error> {
+    let path = Path::new(&edit.file);
+    add_part_for(draft, target, path)?;
+    let Some(contents) = draft.read_text(path)? else {
+        draft.conflict(Conflict {
+            path: path.to_path_buf(),
+            reason: "the file is missing (or not text), so it cannot be edited".to_owned(),
+            by_hand: Some(by_hand(&edit.action)),
+        });
+        return Ok(());
+    };
+    let result = match &edit.action {
+        EditAction::Insert { marker, text } => {
+            edit::insert_at_marker(&contents, marker, text, later)
+        }
+        EditAction::Replace { find, replace } => edit::replace_exact(&contents, find, replace),
+    };
+    match result {
+        Ok(Some(edited)) => draft.write(path, edited)?,
+        Ok(None) => {}
+        Err(failure) => {
+            let reason = match (&failure, &edit.action) {
+                (EditFailure::MarkerMissing, EditAction::Insert { marker, .. }) => {
+                    format!("the marker comment `{marker}` is missing")
+                }
+                _ => "the generated code this edit replaces was changed".to_owned(),
+            };
+            draft.conflict(Conflict {
+                path: path.to_path_buf(),
+                reason,
+                by_hand: Some(by_hand(&edit.action)),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The instructions for making an edit by hand.
+fn by_hand(action: &EditAction) -> String {
+    match action {
+        EditAction::Insert { marker, text } => {
+            format!("add these lines where `{marker}` was:\n{}", text.trim_end())
+        }
+        EditAction::Replace { find, replace } => {
+            format!("replace\n{}\nwith\n{}", find.trim_end(), replace.trim_end())
+        }
+    }
+}

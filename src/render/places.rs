@@ -1,0 +1,106 @@
+//! A style's places: where, in a project of that style, each place a recipe names is
+//! (`templates/<style>/places.toml`), and the parts the style adds on first need
+//! (`templates/<style>/parts/<name>/`). Recipes name places, never a style's files, so
+//! one recipe serves every style.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use toml_edit::DocumentMut;
+
+use crate::error::Error;
+use crate::render::template;
+use crate::request::spec::Style;
+
+/// The places of one style.
+#[derive(Debug, Clone)]
+pub struct Places {
+    style: Style,
+    files: BTreeMap<String, String>,
+}
+
+impl Places {
+    /// The table of `style`, from the templates embedded in this build.
+    pub fn of(style: Style) -> Result<Self, Error> {
+        let path = format!("{}/places.toml", style.as_str());
+        let source = template::file(&path)
+            .and_then(|bytes| std::str::from_utf8(bytes).ok())
+            .ok_or_else(|| Error::Template {
+                file: path.clone(),
+                reason: "the style's places are missing from this build".to_owned(),
+            })?;
+        Self::parse(style, source).map_err(|reason| Error::Template { file: path, reason })
+    }
+
+    fn parse(style: Style, source: &str) -> Result<Self, String> {
+        let document: DocumentMut = source
+            .parse()
+            .map_err(|error: toml_edit::TomlError| error.to_string())?;
+        let table = document
+            .get("places")
+            .and_then(|item| item.as_table())
+            .ok_or("`places` must be a table")?;
+        let mut files = BTreeMap::new();
+        for (place, file) in table {
+            let file = file
+                .as_str()
+                .ok_or(format!("place `{place}` must name a file"))?;
+            files.insert(place.to_owned(), file.to_owned());
+        }
+        Ok(Self { style, files })
+    }
+
+    /// The style these places belong to.
+    #[must_use]
+    pub fn style(&self) -> Style {
+        self.style
+    }
+
+    /// The file holding `place`, relative to the project root.
+    #[must_use]
+    pub fn file(&self, place: &str) -> Option<&str> {
+        self.files.get(place).map(String::as_str)
+    }
+
+    /// Every place name, for messages and tests.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
+    }
+
+    /// The part of the style that creates `path`, if one does: its folder inside
+    /// `templates/` (`micro/parts/cli`).
+    #[must_use]
+    pub fn part_creating(&self, path: &Path) -> Option<String> {
+        let parts = template::tree(&format!("{}/parts", self.style.as_str()))?;
+        parts.dirs().find_map(|part| {
+            let folder = part.path().to_string_lossy().into_owned();
+            let created = template::tree(&format!("{folder}/files"))?;
+            template::output_paths(created)
+                .iter()
+                .any(|created| created == path)
+                .then_some(folder)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Places;
+    use crate::request::spec::Style;
+
+    #[test]
+    fn every_style_has_the_same_places() {
+        let micro = Places::of(Style::Micro).expect("micro places");
+        let full = Places::of(Style::Full).expect("full places");
+        assert_eq!(
+            micro.names().collect::<Vec<_>>(),
+            full.names().collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn a_table_must_name_files() {
+        let error = Places::parse(Style::Micro, "[places]\nroutes = 3\n").expect_err("invalid");
+        assert!(error.contains("`routes`"), "{error}");
+    }
+}

@@ -1,0 +1,291 @@
+//! Every project plinth can produce compiles cleanly: each state is generated, then
+//! `cargo clippy --all-targets -- -D warnings` and `cargo fmt --check` run on it, with one
+//! target folder shared by all (`PLINTH_E2E_TARGET_DIR`, default `target/e2e`). Slow, so
+//! ignored by default; `.ci/run` runs it.
+//!
+//! The states are enumerated, not sampled:
+//! - micro with every set of features closed under their requirements (what `plinth new
+//!   --with` and any sequence of `plinth add` can reach: the byte-equality tests in
+//!   `add.rs` show that the order of `add` makes no difference), on SQLite, and on
+//!   PostgreSQL when the set holds `db`;
+//! - full with every set of optional batteries left out, on both databases;
+//! - full with the resources the end-to-end suite adds, on both databases.
+//!
+//! Features that touch no Rust and no Cargo.toml (`docker`, `ci`) cannot change whether
+//! a project compiles; [`features_outside_the_build`] proves which those are, and the
+//! enumeration leaves them out instead of multiplying the states by four.
+
+// Helpers outside `#[test]` functions fail their test by panicking too.
+#![allow(clippy::expect_used)]
+
+mod common;
+#[path = "support/resources.rs"]
+mod resources;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use common::{plinth, read_tree, run};
+use plinth::features::catalogue::{CATALOGUE, Feature, InFull};
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("PLINTH_E2E_TARGET_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e"),
+        PathBuf::from,
+    )
+}
+
+/// Runs cargo in `project`: fails on a non-zero exit or any warning.
+fn cargo(project: &Path, args: &[&str]) {
+    let started = Instant::now();
+    let output = Command::new(env!("CARGO"))
+        .args(args)
+        .current_dir(project)
+        .env("CARGO_TARGET_DIR", target_dir())
+        .env("CARGO_TERM_COLOR", "never")
+        .stdin(Stdio::null())
+        .output()
+        .expect("cargo runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    eprintln!(
+        "    cargo {} in {} ({:.1} s)",
+        args.join(" "),
+        project.display(),
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        output.status.success(),
+        "cargo {args:?} failed in {}\n{}\n{stderr}",
+        project.display(),
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let warned = stderr.lines().any(|line| {
+        line.trim_start().starts_with("warning")
+            && !line.starts_with("warning: spurious network error")
+    });
+    assert!(
+        !warned,
+        "cargo {args:?} warned in {}\n{stderr}",
+        project.display()
+    );
+}
+
+/// Lints and format-checks one generated project.
+fn compiles_cleanly(project: &Path) {
+    cargo(
+        project,
+        &["clippy", "--all-targets", "--", "-D", "warnings"],
+    );
+    cargo(project, &["fmt", "--check"]);
+}
+
+/// Generates `plinth new NAME ARGS…` in `scratch`.
+fn generate(scratch: &Path, name: &str, args: &[&str]) -> PathBuf {
+    let mut all = vec!["new", name, "--no-git"];
+    all.extend_from_slice(args);
+    let result = run(scratch, &all);
+    assert_eq!(result.code, 0, "plinth {all:?}\n{}", result.stderr);
+    scratch.join(name)
+}
+
+/// The features that change only files outside the build (no `.rs`, no Cargo.toml, no
+/// `build.rs`), in both styles: adding one to any project leaves what cargo compiles as it
+/// was. Checked on the largest projects, where each has the most to edit.
+fn features_outside_the_build(scratch: &Path) -> Vec<&'static str> {
+    let compiled = |path: &str| {
+        Path::new(path)
+            .extension()
+            .is_some_and(|extension| extension == "rs")
+            || path == "Cargo.toml"
+    };
+    let requires = |id: &str, other: &str| {
+        plinth::features::catalogue::resolve(&[id.to_owned()])
+            .expect("known")
+            .iter()
+            .any(|feature| feature.id == other)
+    };
+    let mut outside = Vec::new();
+    for feature in CATALOGUE {
+        let id = feature.id;
+        // Everything that can be installed without it, so that `add` really adds it.
+        let rest: Vec<&str> = CATALOGUE
+            .iter()
+            .map(|other| other.id)
+            .filter(|other| !requires(other, id))
+            .collect();
+        let with_rest = rest.join(",");
+        let mut cases = vec![
+            vec!["--style", "micro", "--db", "sqlite", "--with", &with_rest],
+            vec!["--style", "micro", "--db", "postgres", "--with", &with_rest],
+        ];
+        if feature.in_full == InFull::Optional {
+            cases.push(vec!["--style", "full", "--db", "postgres", "--without", id]);
+        }
+        let mut untouched = true;
+        for (number, args) in cases.iter().enumerate() {
+            let root = scratch.join(format!("outside-{id}-{number}"));
+            std::fs::create_dir_all(&root).expect("mkdir");
+            let project = generate(&root, "outside", args);
+            let before = read_tree(&project);
+            let added = run(&project, &["add", id]);
+            assert_eq!(added.code, 0, "plinth add {id}\n{}", added.stderr);
+            let after = read_tree(&project);
+            assert_ne!(
+                before, after,
+                "plinth add {id} after {args:?} changed nothing"
+            );
+            let changed = |path: &&String| before.get(*path) != after.get(*path);
+            let metadata_only = |path: &String| {
+                path == "Cargo.toml"
+                    && strip_metadata(&before[path.as_str()])
+                        == strip_metadata(&after[path.as_str()])
+            };
+            untouched &= after
+                .keys()
+                .chain(before.keys())
+                .filter(changed)
+                .all(|path| !compiled(path) || metadata_only(path));
+        }
+        if untouched {
+            outside.push(id);
+        }
+    }
+    outside
+}
+
+/// Cargo.toml without its `[package.metadata.plinth]` table, which cargo does not read.
+fn strip_metadata(manifest: &[u8]) -> String {
+    let text = String::from_utf8_lossy(manifest);
+    let mut kept = Vec::new();
+    let mut in_metadata = false;
+    for line in text.lines() {
+        if line.starts_with('[') {
+            in_metadata = line == "[package.metadata.plinth]";
+        }
+        if !in_metadata {
+            kept.push(line);
+        }
+    }
+    kept.join("\n")
+}
+
+#[test]
+#[ignore = "slow: generates many projects (run by .ci/run)"]
+fn only_docker_and_ci_stay_outside_the_build() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    assert_eq!(features_outside_the_build(scratch.path()), ["docker", "ci"]);
+}
+
+/// Every set of `features` that holds each member's requirements, smallest first.
+fn closed_sets(features: &[&'static Feature]) -> Vec<Vec<&'static str>> {
+    let mut sets = Vec::new();
+    for mask in 0_u32..(1 << features.len()) {
+        let set: Vec<&str> = features
+            .iter()
+            .enumerate()
+            .filter(|(bit, _)| mask & (1 << bit) != 0)
+            .map(|(_, feature)| feature.id)
+            .collect();
+        let closed = features
+            .iter()
+            .filter(|feature| set.contains(&feature.id))
+            .all(|feature| feature.requires.iter().all(|id| set.contains(id)));
+        if closed {
+            sets.push(set);
+        }
+    }
+    sets.sort_by_key(Vec::len);
+    sets
+}
+
+#[test]
+fn closed_sets_hold_their_requirements_and_nothing_else() {
+    let sets = closed_sets(&CATALOGUE.iter().collect::<Vec<_>>());
+    assert!(sets.contains(&Vec::new()));
+    assert!(sets.contains(&vec!["sessions", "csrf"]));
+    assert!(!sets.iter().any(|set| set == &vec!["csrf"]));
+    let all: Vec<&str> = CATALOGUE.iter().map(|feature| feature.id).collect();
+    assert!(sets.contains(&all));
+}
+
+#[test]
+#[ignore = "slow: compiles every state plinth can produce (run by .ci/run)"]
+fn every_state_plinth_can_produce_compiles_cleanly() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let outside = features_outside_the_build(scratch.path());
+    eprintln!("features outside the build: {outside:?}");
+    let compiled: Vec<&Feature> = CATALOGUE
+        .iter()
+        .filter(|feature| !outside.contains(&feature.id))
+        .collect();
+
+    let mut states: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for set in closed_sets(&compiled) {
+        let databases: &[&str] = if set.contains(&"db") {
+            &["sqlite", "postgres"]
+        } else {
+            &["sqlite"]
+        };
+        for db in databases {
+            let mut args = vec!["--style", "micro", "--db", db];
+            let with = set.join(",");
+            if !set.is_empty() {
+                args.extend(["--with", &with]);
+            }
+            let name = format!("micro {db} [{with}]");
+            states.insert(name, args.iter().map(|arg| (*arg).to_owned()).collect());
+        }
+    }
+    let optional: Vec<&Feature> = compiled
+        .iter()
+        .copied()
+        .filter(|feature| feature.in_full == InFull::Optional)
+        .collect();
+    for left_out in closed_sets(&optional) {
+        for db in ["sqlite", "postgres"] {
+            let mut args = vec!["--style", "full", "--db", db];
+            let without = left_out.join(",");
+            if !left_out.is_empty() {
+                args.extend(["--without", &without]);
+            }
+            let name = format!("full {db} without [{without}]");
+            states.insert(name, args.iter().map(|arg| (*arg).to_owned()).collect());
+        }
+    }
+
+    let started = Instant::now();
+    let total = states.len() + 2;
+    for (number, (name, args)) in states.iter().enumerate() {
+        eprintln!("state {}/{total}: {name}", number + 1);
+        let root = scratch.path().join(format!("state-{number}"));
+        std::fs::create_dir_all(&root).expect("mkdir");
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        compiles_cleanly(&generate(&root, &format!("state-{number}"), &args));
+    }
+    for (number, db) in ["sqlite", "postgres"].iter().enumerate() {
+        eprintln!(
+            "state {}/{total}: full {db} with resources",
+            states.len() + number + 1
+        );
+        let root = scratch.path().join(format!("resources-{db}"));
+        std::fs::create_dir_all(&root).expect("mkdir");
+        let project = generate(&root, "resources", &["--style", "full", "--db", db]);
+        for resource in resources::E2E {
+            let mut all = vec!["add", "resource"];
+            all.extend_from_slice(resource);
+            let output = plinth(&project, &all).output().expect("plinth runs");
+            assert!(
+                output.status.success(),
+                "plinth {all:?}\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        compiles_cleanly(&project);
+    }
+    eprintln!(
+        "{total} states compiled cleanly in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+}
