@@ -28,6 +28,10 @@
 //! marker = "nav"
 //! insert = "<a href=\"/admin\">Admin</a>"
 //!
+//! [[file]]                      # a file whose path depends on the context (resources)
+//! template = "files/model.rs.hbs"
+//! to = "src/{{resource.module}}/model.rs"
+//!
 //! [[edit]]
 //! place = "index"               # or replace generated text in a place's file
 //! find = "…exactly as generated…"
@@ -64,8 +68,23 @@ pub struct Recipe {
     /// Files (relative to the project root) that several features create
     /// alike: created when missing, left alone when present.
     pub shared: Vec<String>,
+    /// Files whose names depend on the context (`[[file]]`: a template beside the recipe
+    /// and where it goes); a feature's own files are its `files/` folder instead.
+    pub files: Vec<RecipeFile>,
+    /// Folders beside the recipe whose files are created where missing and left alone
+    /// when present (`shared-folders`).
+    pub shared_folders: Vec<String>,
     /// Anchored edits, in order.
     pub edits: Vec<Edit>,
+}
+
+/// One `[[file]]` of a recipe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecipeFile {
+    /// The template, relative to the recipe's folder.
+    pub template: String,
+    /// Where it goes, relative to the project root.
+    pub to: String,
 }
 
 /// One anchored edit.
@@ -139,6 +158,7 @@ impl Recipe {
             .parse()
             .map_err(|error: toml_edit::TomlError| error.to_string())?;
         let mut recipe = Self::default();
+        refuse_unknown_keys(document.as_table(), TOP_LEVEL_KEYS, "a recipe")?;
         for section in DEPENDENCY_SECTIONS {
             if let Some(item) = document.get(section) {
                 let table = item
@@ -155,16 +175,18 @@ impl Recipe {
                     .clone(),
             );
         }
-        if let Some(shared) = document.get("shared") {
-            let shared = shared
-                .as_array()
-                .ok_or("`shared` must be a list of paths")?;
-            for path in shared {
-                recipe.shared.push(
-                    path.as_str()
-                        .ok_or("`shared` must list strings")?
-                        .to_owned(),
-                );
+        recipe.shared = string_list(&document, "shared")?;
+        recipe.shared_folders = string_list(&document, "shared-folders")?;
+        if let Some(files) = document.get("file") {
+            let files = files
+                .as_array_of_tables()
+                .ok_or("`file` must be an array of tables ([[file]])")?;
+            for table in files {
+                refuse_unknown_keys(table, &["template", "to"], "a [[file]]")?;
+                recipe.files.push(RecipeFile {
+                    template: text_of(table, "template").ok_or("a file needs `template`")?,
+                    to: text_of(table, "to").ok_or("a file needs `to`")?,
+                });
             }
         }
         if let Some(edits) = document.get("edit") {
@@ -179,7 +201,38 @@ impl Recipe {
     }
 }
 
+/// The keys a recipe may hold at its top level.
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "dependencies",
+    "dev-dependencies",
+    "build-dependencies",
+    "profile",
+    "shared",
+    "shared-folders",
+    "file",
+    "edit",
+];
+
+/// A key the format does not know is a mistake, often a key written under a `[[…]]` table
+/// that was meant for the top level: say so instead of ignoring it.
+fn refuse_unknown_keys(table: &Table, known: &[&str], what: &str) -> Result<(), String> {
+    match table.iter().find(|(key, _)| !known.contains(key)) {
+        Some((key, _)) => Err(format!(
+            "{what} has no key `{key}` (it knows {})",
+            known.join(", ")
+        )),
+        None => Ok(()),
+    }
+}
+
 fn parse_edit(table: &Table, places: &Places) -> Result<Edit, String> {
+    refuse_unknown_keys(
+        table,
+        &[
+            "file", "marker", "insert", "place", "find", "replace", "when",
+        ],
+        "an [[edit]]",
+    )?;
     let text = |key: &str| text_of(table, key);
     let place_file = |place: &str| {
         places.file(place).map(str::to_owned).ok_or(format!(
@@ -230,6 +283,23 @@ fn parse_edit(table: &Table, places: &Places) -> Result<Edit, String> {
         action,
         when: text("when"),
     })
+}
+
+/// The list of strings at `key`, or none.
+fn string_list(document: &DocumentMut, key: &str) -> Result<Vec<String>, String> {
+    let Some(item) = document.get(key) else {
+        return Ok(Vec::new());
+    };
+    let list = item
+        .as_array()
+        .ok_or(format!("`{key}` must be a list of paths"))?;
+    list.iter()
+        .map(|path| {
+            path.as_str()
+                .map(str::to_owned)
+                .ok_or(format!("`{key}` must list strings"))
+        })
+        .collect()
 }
 
 fn text_of(table: &Table, key: &str) -> Option<String> {
@@ -283,6 +353,24 @@ replace = "b"
         assert!(
             matches!(&recipe.edits[0].action, EditAction::Insert { marker, .. } if marker == "plinth:modules")
         );
+    }
+
+    #[test]
+    fn files_are_listed_and_unknown_keys_refused() {
+        let recipe = Recipe::parse(
+            "shared-folders = [\"shared\"]\n[[file]]\ntemplate = \"a.hbs\"\nto = \"src/a.rs\"\n",
+            &micro(),
+        )
+        .expect("valid");
+        assert_eq!(recipe.shared_folders, ["shared"]);
+        assert_eq!(recipe.files[0].to, "src/a.rs");
+        // A top-level key written after a table lands in that table: refused, not lost.
+        let error = Recipe::parse(
+            "[[file]]\ntemplate = \"a.hbs\"\nto = \"a\"\nshared-folders = [\"shared\"]\n",
+            &micro(),
+        )
+        .expect_err("invalid");
+        assert!(error.contains("no key `shared-folders`"), "{error}");
     }
 
     #[test]

@@ -203,7 +203,14 @@ mod tests {
                 .file_name()
                 .and_then(|name| name.to_str())
                 .unwrap_or("");
-            if !["Cargo.toml.hbs", "feature.toml.hbs", "part.toml.hbs"].contains(&name) {
+            if ![
+                "Cargo.toml.hbs",
+                "feature.toml.hbs",
+                "part.toml.hbs",
+                "recipe.toml.hbs",
+            ]
+            .contains(&name)
+            {
                 continue;
             }
             let mut in_dependencies = false;

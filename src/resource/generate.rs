@@ -16,7 +16,7 @@ use crate::change::plan::Conflict;
 use crate::error::Error;
 use crate::features::install;
 use crate::features::install::{MANIFEST, read_manifest};
-use crate::features::recipe::{Edit, EditAction, Recipe};
+use crate::features::recipe::Recipe;
 use crate::project;
 use crate::render::places::Places;
 use crate::render::rustfmt;
@@ -24,6 +24,9 @@ use crate::render::template;
 use crate::request::spec::Database;
 
 const MIGRATIONS: &str = "migrations";
+
+/// The recipe of one resource: its files, shared folders, edits and dependencies.
+const RECIPE: &str = "resource/recipe.toml.hbs";
 
 /// A resource as asked for on the command line.
 #[derive(Debug, Clone)]
@@ -73,32 +76,23 @@ pub fn generate(
     let migration = migration_name(draft, table)?;
     let context = resource_context(project, resource, &targets, &migration);
 
+    let target = install::Target {
+        context: project.context,
+        places: project.places,
+        db: project.db,
+    };
+    let recipe = Recipe::load_path(RECIPE, &context, project.places)?;
     let mut outcome = Outcome::default();
-    let module = PathBuf::from("src").join(table);
-    let mut files = vec![
-        (
-            "migration.sql.hbs",
-            PathBuf::from(MIGRATIONS).join(format!("{migration}.sql")),
-        ),
-        ("mod.rs.hbs", module.join("mod.rs")),
-        ("model.rs.hbs", module.join("model.rs")),
-        ("views.rs.hbs", module.join("views.rs")),
-        ("tests.rs.hbs", module.join("tests.rs")),
-    ];
-    if resource.api {
-        files.push(("api.rs.hbs", module.join("api.rs")));
-    }
-    if project.admin {
-        files.push(("admin.rs.hbs", module.join("admin.rs")));
-    }
-    for (template_name, path) in files {
-        let source = template::file(&format!("resource/files/{template_name}"))
+    for file in &recipe.files {
+        let name = format!("resource/{}", file.template);
+        let source = template::file(&name)
             .and_then(|bytes| std::str::from_utf8(bytes).ok())
             .ok_or_else(|| Error::Template {
-                file: template_name.to_owned(),
+                file: name.clone(),
                 reason: "missing from plinth's templates".to_owned(),
             })?;
-        let mut rendered = template::render_str(template_name, source, &context)?;
+        let mut rendered = template::render_str(&name, source, &context)?;
+        let path = PathBuf::from(&file.to);
         if path.extension().is_some_and(|extension| extension == "rs") {
             match rustfmt::format(&rendered, project.root) {
                 Some(formatted) => rendered = formatted,
@@ -107,24 +101,13 @@ pub fn generate(
         }
         create(draft, &path, rendered.as_bytes(), table)?;
     }
-    create_shared(draft, "resource/shared", &context)?;
-    let uses_dates = resource
-        .fields
-        .iter()
-        .any(|field| matches!(field.kind, Kind::Date | Kind::DateTime));
-    if uses_dates {
-        create_shared(draft, "resource/dates", &context)?;
+    for folder in &recipe.shared_folders {
+        create_shared(draft, &format!("resource/{folder}"), &context)?;
     }
-
-    let target = install::Target {
-        context: project.context,
-        places: project.places,
-        db: project.db,
-    };
-    for edit in edits(project, resource, uses_dates)? {
-        install::apply_edit(draft, &target, &edit, &[])?;
+    for edit in &recipe.edits {
+        install::apply_edit(draft, &target, edit, &[])?;
     }
-    merge_dependencies(draft, project.places, resource)?;
+    install::merge_manifest(draft, &recipe)?;
     let mut manifest = read_manifest(draft)?;
     project::record_resource(
         &mut manifest,
@@ -309,6 +292,9 @@ fn resource_context(
                 "migration_path": format!("{MIGRATIONS}/{migration}.sql"),
                 "api": resource.api,
                 "admin": project.admin,
+                "uses_dates": fields.iter().any(|field| matches!(field.kind, Kind::Date | Kind::DateTime)),
+                "uses_uuid": fields.iter().any(|field| field.kind == Kind::Uuid),
+                "sqlx_features": sqlx_features(fields),
                 "label_column": label,
                 "searchable": !searchable.is_empty(),
                 "search_sql": search_sql,
@@ -333,6 +319,19 @@ fn resource_context(
         map.insert("fields".to_owned(), Value::Array(field_values));
     }
     context
+}
+
+/// The sqlx features the fields' types need.
+fn sqlx_features(fields: &[Field]) -> Vec<&'static str> {
+    let has = |kinds: &[Kind]| fields.iter().any(|field| kinds.contains(&field.kind));
+    let mut features = Vec::new();
+    if has(&[Kind::Date, Kind::DateTime]) {
+        features.push("time");
+    }
+    if has(&[Kind::Uuid]) {
+        features.push("uuid");
+    }
+    features
 }
 
 /// The messages for the rows the database refuses: a duplicate of a unique field, or a
@@ -500,96 +499,4 @@ fn create_shared(draft: &mut Draft, folder: &str, context: &Value) -> Result<(),
         }
     }
     Ok(())
-}
-
-/// The lines wiring the resource in, each at its place.
-fn edits(project: Project<'_>, resource: &Resource, uses_dates: bool) -> Result<Vec<Edit>, Error> {
-    let module = &resource.name.plural;
-    let insert = |place: &str, text: String| -> Result<Edit, Error> {
-        let file = project.places.file(place).ok_or_else(|| Error::Template {
-            file: "resource edits".to_owned(),
-            reason: format!("the style has no place `{place}`"),
-        })?;
-        Ok(Edit {
-            file: file.to_owned(),
-            action: EditAction::Insert {
-                marker: format!("plinth:{place}"),
-                text,
-            },
-            when: None,
-        })
-    };
-    let mut edits = vec![insert("modules", "mod crud;".to_owned())?];
-    if uses_dates {
-        edits.push(insert("modules", "mod dates;".to_owned())?);
-    }
-    edits.push(insert("modules", format!("mod {module};"))?);
-    edits.push(insert(
-        "routes",
-        format!(".merge(crate::{module}::routes())"),
-    )?);
-    if project.admin {
-        edits.push(Edit {
-            file: "src/admin.rs".to_owned(),
-            action: EditAction::Insert {
-                marker: "plinth:admin-models".to_owned(),
-                text: format!("&crate::{module}::admin::{}Admin,", resource.name.type_name),
-            },
-            when: None,
-        });
-    }
-    edits.push(Edit {
-        file: "templates/base.html".to_owned(),
-        action: EditAction::Insert {
-            marker: "plinth:nav".to_owned(),
-            text: format!(
-                "<a href=\"/{}\">{}</a>",
-                resource.name.url_segment(),
-                resource.name.plural_title()
-            ),
-        },
-        when: None,
-    });
-    Ok(edits)
-}
-
-/// The crates the fields need: `time` for dates, `uuid` for UUIDs, each with sqlx's
-/// support for it; and what the tests use.
-fn merge_dependencies(
-    draft: &mut Draft,
-    places: &Places,
-    resource: &Resource,
-) -> Result<(), Error> {
-    let has = |kinds: &[Kind]| {
-        resource
-            .fields
-            .iter()
-            .any(|field| kinds.contains(&field.kind))
-    };
-    let mut wanted = String::from("[dependencies]\n");
-    let mut sqlx_features = Vec::new();
-    if has(&[Kind::Date, Kind::DateTime]) {
-        wanted.push_str(
-            "time = { version = \"0.3\", features = [\"formatting\", \"macros\", \"parsing\"] }\n",
-        );
-        sqlx_features.push("\"time\"");
-    }
-    if has(&[Kind::Uuid]) {
-        wanted.push_str("uuid = \"1\"\n");
-        sqlx_features.push("\"uuid\"");
-    }
-    if !sqlx_features.is_empty() {
-        wanted = format!(
-            "{wanted}sqlx = {{ version = \"0.9\", features = [{}] }}\n",
-            sqlx_features.join(", ")
-        );
-    }
-    wanted.push_str(
-        "\n[dev-dependencies]\nhttp-body-util = \"0.1\"\ntower = { version = \"0.5\", features = [\"util\"] }\n",
-    );
-    let recipe = Recipe::parse(&wanted, places).map_err(|reason| Error::Template {
-        file: "resource dependencies".to_owned(),
-        reason,
-    })?;
-    install::merge_manifest(draft, &recipe)
 }
