@@ -10,6 +10,8 @@
 
 #[path = "support/browse.rs"]
 mod browse;
+#[path = "support/cargo.rs"]
+mod cargo;
 mod common;
 #[path = "support/resources.rs"]
 mod resources;
@@ -22,16 +24,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use cargo::{cargo, target_dir};
 use common::{plinth, read_tree, run};
 
 const ALL_FEATURES: &str = "templates,static,db,sessions,csrf,auth,admin,docker,ci";
-
-fn target_dir() -> PathBuf {
-    std::env::var_os("PLINTH_E2E_TARGET_DIR").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e"),
-        PathBuf::from,
-    )
-}
 
 /// Generates a micro project with plinth and returns its folder.
 fn generate(scratch: &Path, name: &str, extra: &[&str]) -> PathBuf {
@@ -52,45 +48,6 @@ fn add(project: &Path, features: &[&str]) {
     args.extend_from_slice(features);
     let result = run(project, &args);
     assert_eq!(result.code, 0, "plinth {args:?}\n{}", result.stderr);
-}
-
-/// Runs cargo in the project; fails the test on a non-zero exit or on any
-/// compiler warning about the project's own code.
-fn cargo(project: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
-    let started = Instant::now();
-    let output = Command::new(env!("CARGO"))
-        .args(args)
-        .current_dir(project)
-        .env("CARGO_TARGET_DIR", target_dir())
-        .env("CARGO_TERM_COLOR", "never")
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .output()
-        .expect("cargo runs");
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    eprintln!(
-        "    cargo {} in {} ({:.1} s)",
-        args.join(" "),
-        project.display(),
-        started.elapsed().as_secs_f64()
-    );
-    assert!(
-        output.status.success(),
-        "cargo {args:?} failed in {}\n{stdout}\n{stderr}",
-        project.display()
-    );
-    // Compiler warnings fail the test; cargo's retries of a flaky registry do not.
-    let warned = stderr.lines().any(|line| {
-        line.trim_start().starts_with("warning")
-            && !line.starts_with("warning: spurious network error")
-    });
-    assert!(
-        !warned,
-        "cargo {args:?} warned in {}\n{stderr}",
-        project.display()
-    );
-    stdout
 }
 
 /// The four checks every generated project must pass.

@@ -9,7 +9,8 @@
 //!   `add.rs` show that the order of `add` makes no difference), on SQLite, and on
 //!   PostgreSQL when the set holds `db`;
 //! - full with every set of optional batteries left out, on both databases;
-//! - full with the resources the end-to-end suite adds, on both databases.
+//! - full with the resources the end-to-end suite adds, on both databases, and micro with
+//!   a resource without any text field.
 //!
 //! Features that touch no Rust and no Cargo.toml (`docker`, `ci`) cannot change whether
 //! a project compiles; [`features_outside_the_build`] proves which those are, and the
@@ -18,67 +19,28 @@
 // Helpers outside `#[test]` functions fail their test by panicking too.
 #![allow(clippy::expect_used)]
 
+#[path = "support/cargo.rs"]
+mod cargo;
 mod common;
 #[path = "support/resources.rs"]
 mod resources;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::Instant;
 
+use cargo::cargo;
 use common::{plinth, read_tree, run};
 use plinth::features::catalogue::{CATALOGUE, Feature, InFull};
-
-fn target_dir() -> PathBuf {
-    std::env::var_os("PLINTH_E2E_TARGET_DIR").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e"),
-        PathBuf::from,
-    )
-}
-
-/// Runs cargo in `project`: fails on a non-zero exit or any warning.
-fn cargo(project: &Path, args: &[&str]) {
-    let started = Instant::now();
-    let output = Command::new(env!("CARGO"))
-        .args(args)
-        .current_dir(project)
-        .env("CARGO_TARGET_DIR", target_dir())
-        .env("CARGO_TERM_COLOR", "never")
-        .stdin(Stdio::null())
-        .output()
-        .expect("cargo runs");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    eprintln!(
-        "    cargo {} in {} ({:.1} s)",
-        args.join(" "),
-        project.display(),
-        started.elapsed().as_secs_f64()
-    );
-    assert!(
-        output.status.success(),
-        "cargo {args:?} failed in {}\n{}\n{stderr}",
-        project.display(),
-        String::from_utf8_lossy(&output.stdout)
-    );
-    let warned = stderr.lines().any(|line| {
-        line.trim_start().starts_with("warning")
-            && !line.starts_with("warning: spurious network error")
-    });
-    assert!(
-        !warned,
-        "cargo {args:?} warned in {}\n{stderr}",
-        project.display()
-    );
-}
 
 /// Lints and format-checks one generated project.
 fn compiles_cleanly(project: &Path) {
     cargo(
         project,
         &["clippy", "--all-targets", "--", "-D", "warnings"],
+        &[],
     );
-    cargo(project, &["fmt", "--check"]);
+    cargo(project, &["fmt", "--check"], &[]);
 }
 
 /// Generates `plinth new NAME ARGS…` in `scratch`.
@@ -178,6 +140,9 @@ fn only_docker_and_ci_stay_outside_the_build() {
     assert_eq!(features_outside_the_build(scratch.path()), ["docker", "ci"]);
 }
 
+/// `plinth add resource` argument lists, one per resource.
+type ResourceList = &'static [&'static [&'static str]];
+
 /// Every set of `features` that holds each member's requirements, smallest first.
 fn closed_sets(features: &[&'static Feature]) -> Vec<Vec<&'static str>> {
     let mut sets = Vec::new();
@@ -256,7 +221,7 @@ fn every_state_plinth_can_produce_compiles_cleanly() {
     }
 
     let started = Instant::now();
-    let total = states.len() + 2;
+    let total = states.len() + 3;
     for (number, (name, args)) in states.iter().enumerate() {
         eprintln!("state {}/{total}: {name}", number + 1);
         let root = scratch.path().join(format!("state-{number}"));
@@ -264,15 +229,32 @@ fn every_state_plinth_can_produce_compiles_cleanly() {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         compiles_cleanly(&generate(&root, &format!("state-{number}"), &args));
     }
-    for (number, db) in ["sqlite", "postgres"].iter().enumerate() {
+    // Full with the end-to-end suite's resources on both databases, and micro with a
+    // resource that has no text field at all (no label, no search): the two ends of what
+    // a resource's field list changes in the generated code.
+    let micro_resource: ResourceList = &[&["Reading", "value:float", "taken_on:date?", "ok:bool"]];
+    let with_resources: [(&str, &[&str], ResourceList); 3] = [
+        ("sqlite", &["--style", "full"], resources::E2E),
+        (
+            "postgres",
+            &["--style", "full", "--db", "postgres"],
+            resources::E2E,
+        ),
+        (
+            "sqlite",
+            &["--style", "micro", "--with", "admin"],
+            micro_resource,
+        ),
+    ];
+    for (number, (db, args, list)) in with_resources.iter().enumerate() {
         eprintln!(
-            "state {}/{total}: full {db} with resources",
+            "state {}/{total}: {args:?} {db} with resources",
             states.len() + number + 1
         );
-        let root = scratch.path().join(format!("resources-{db}"));
+        let root = scratch.path().join(format!("resources-{number}"));
         std::fs::create_dir_all(&root).expect("mkdir");
-        let project = generate(&root, "resources", &["--style", "full", "--db", db]);
-        for resource in resources::E2E {
+        let project = generate(&root, "resources", args);
+        for resource in *list {
             let mut all = vec!["add", "resource"];
             all.extend_from_slice(resource);
             let output = plinth(&project, &all).output().expect("plinth runs");

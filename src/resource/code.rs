@@ -103,7 +103,7 @@ impl Field {
         sql
     }
 
-    /// The input of the resource's own form (a `crud::Input` variant).
+    /// The input of the resource's own form (a `forms::Input` variant).
     #[must_use]
     pub fn input(&self) -> &'static str {
         match self.kind {
@@ -118,16 +118,16 @@ impl Field {
         }
     }
 
-    /// The input of the admin's form (an `admin::Input` variant) and its hint.
+    /// The input of the admin's form (a `forms::Input` variant) and its hint.
     #[must_use]
     pub fn admin_input(&self) -> (&'static str, String) {
         match &self.kind {
             Kind::String | Kind::Uuid | Kind::Float => ("Text", String::new()),
             Kind::Money => ("Text", "An amount, like 12.50.".to_owned()),
             Kind::Text => ("TextArea", String::new()),
-            Kind::Int | Kind::BigInt => ("Number", String::new()),
+            Kind::Int | Kind::BigInt => ("Integer", String::new()),
             Kind::Ref(table) => (
-                "Number",
+                "Integer",
                 format!(
                     "The id of {}.",
                     with_article(&singularize(table).replace('_', " "))
@@ -212,7 +212,7 @@ impl Field {
         // The function turning a value of this kind into text, for the kinds that need one.
         let function = match self.kind {
             Kind::Bool if for_page => Some("crud::yes_no"),
-            Kind::Bool => Some("crud::checkbox_value"),
+            Kind::Bool => Some("crate::forms::checkbox_value"),
             Kind::Money => Some("crud::money_text"),
             Kind::Date => Some("crate::dates::date_text"),
             Kind::DateTime => Some("crate::dates::datetime_text"),

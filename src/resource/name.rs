@@ -24,6 +24,7 @@ const TAKEN: &[&str] = &[
     "errors",
     "forms",
     "health",
+    "lib",
     "login",
     "logout",
     "main",

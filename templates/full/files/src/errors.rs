@@ -11,10 +11,6 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{AppState, auth};
 
-/// What a visitor sees when the server fails. A fixed page, not a template: it must show
-/// even when the failure is in the templates.
-pub const SERVER_ERROR_PAGE: &str = include_str!("../templates/errors/500.html");
-
 /// The page for a path no route answers.
 pub async fn not_found(State(state): State<AppState>, nav: auth::Nav) -> Response {
     let page = state
@@ -42,7 +38,7 @@ fn server_error(panic: Box<dyn Any + Send + 'static>) -> Response {
     (
         StatusCode::INTERNAL_SERVER_ERROR,
         [(header::CACHE_CONTROL, "no-store")],
-        Html(SERVER_ERROR_PAGE),
+        Html(crate::templates::SERVER_ERROR_PAGE),
     )
         .into_response()
 }

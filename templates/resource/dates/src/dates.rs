@@ -3,12 +3,6 @@
 //! shown as `2026-01-31T14:30` (what `<input type="datetime-local">` sends), and written
 //! in RFC 3339 in JSON.
 
-// A toolbox: each resource uses the parts its fields need, so some may be unused.
-#![allow(
-    dead_code,
-    reason = "helpers for the resources' fields; not every project uses each"
-)]
-
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, PrimitiveDateTime};

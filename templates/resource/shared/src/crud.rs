@@ -2,29 +2,17 @@
 //! under `src/`): reading a posted form into typed values with a message for each field
 //! to fix, the pages' contexts (list with search and pages, detail, form), the JSON API's
 //! helpers, and the database errors a visitor can fix. The pages' templates are in
-//! `templates/crud/`; to give one resource pages of its own, copy them to another folder
-//! and change the names at the top of its `views.rs`.
-
-// A toolbox: each resource uses the parts its fields need, so some may be unused.
-#![allow(
-    dead_code,
-    reason = "helpers for the resources' fields; not every project uses each"
-)]
+//! `templates/crud/`; to give one resource pages of its own, copy one to
+//! `templates/<resource>/` (`templates/posts/list.html`), which is used first.
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use minijinja::{Value, context};
-use serde::Deserialize;
 
-/// A form's values by field name, as posted (a ticked checkbox is `"on"`).
-pub type Values = BTreeMap<String, String>;
-
-/// Messages by field name, for the fields a form must fix (`form` for the whole form).
-pub type Errors = BTreeMap<String, Vec<String>>;
+use crate::forms::{Errors, Input, ListQuery, Values, list_url, pages};
 
 /// The rows a `<select>` offers, by field name: each row's id and label.
 pub type Choices = BTreeMap<&'static str, Vec<(i64, String)>>;
@@ -43,36 +31,6 @@ pub struct Names {
     pub plural: &'static str,
     /// "post".
     pub singular: &'static str,
-}
-
-/// How a field is typed in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Input {
-    Text,
-    TextArea,
-    Integer,
-    /// A number with decimals, or an amount.
-    Decimal,
-    Checkbox,
-    Date,
-    DateTime,
-    /// One row of another table, from [`Choices`].
-    Select,
-}
-
-impl Input {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Text => "text",
-            Self::TextArea => "textarea",
-            Self::Integer => "number",
-            Self::Decimal => "decimal",
-            Self::Checkbox => "checkbox",
-            Self::Date => "date",
-            Self::DateTime => "datetime-local",
-            Self::Select => "select",
-        }
-    }
 }
 
 /// One field of a resource's form.
@@ -204,38 +162,14 @@ pub fn money_text(cents: i64) -> String {
     format!("{sign}{}.{:02}", cents / 100, cents % 100)
 }
 
-/// A checkbox's value in [`Values`].
-pub fn checkbox_value(ticked: bool) -> String {
-    if ticked { "on" } else { "" }.to_owned()
-}
-
 /// How a yes/no value reads on a page.
 pub fn yes_no(value: bool) -> String {
     if value { "yes" } else { "no" }.to_owned()
 }
 
-/// The posted fields of a URL-encoded body, without the CSRF token (the CSRF layer has
-/// checked it before any handler runs).
-pub fn posted_values(body: &[u8]) -> Values {
-    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|(name, _)| name != crate::csrf::FIELD)
-        .collect()
-}
-
 /// A row id from a path; `None` (so 404) when it is not a number.
 pub fn parse_id(id: &str) -> Option<i64> {
     id.parse().ok()
-}
-
-/// Now, in Unix seconds: what `created_at` and `updated_at` hold.
-pub fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| {
-            i64::try_from(since.as_secs()).unwrap_or(i64::MAX)
-        })
 }
 
 /// The answer for a row or a page that does not exist.
@@ -285,69 +219,6 @@ pub fn refused(
 // ---------------------------------------------------------------------------------------
 // Lists
 
-/// `?q=...&page=...` of a list. Read leniently: a page that is not a number is the first.
-#[derive(Deserialize, Default)]
-pub struct ListQuery {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    page: String,
-}
-
-impl ListQuery {
-    /// The search, without surrounding spaces.
-    pub fn search(&self) -> &str {
-        self.q.trim()
-    }
-
-    /// The page asked for, from 1.
-    pub fn page(&self) -> i64 {
-        self.page.parse::<i64>().unwrap_or(1).clamp(1, 1_000_000)
-    }
-
-    /// The rows to skip for [`Self::page`].
-    pub fn offset(&self) -> i64 {
-        (self.page() - 1) * PER_PAGE
-    }
-}
-
-/// How many pages `total` rows fill (at least one, empty).
-pub fn pages(total: i64) -> i64 {
-    ((total + PER_PAGE - 1) / PER_PAGE).max(1)
-}
-
-/// `search` as a LIKE pattern matching it anywhere, with `ESCAPE '!'`: `%`, `_` and `!`
-/// in the search are matched as themselves.
-pub fn contains_pattern(search: &str) -> String {
-    let mut pattern = String::with_capacity(search.len() + 2);
-    pattern.push('%');
-    for c in search.chars() {
-        if matches!(c, '%' | '_' | '!') {
-            pattern.push('!');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
-
-/// `base?q=...&page=...`, without the parts that are empty or 1.
-pub fn list_url(base: &str, search: &str, page: i64) -> String {
-    let mut query = Vec::new();
-    if !search.is_empty() {
-        query.push(("q", search.to_owned()));
-    }
-    if page > 1 {
-        query.push(("page", page.to_string()));
-    }
-    let query = serde_urlencoded::to_string(query).unwrap_or_default();
-    if query.is_empty() {
-        base.to_owned()
-    } else {
-        format!("{base}?{query}")
-    }
-}
-
 /// The context of `templates/crud/list.html`: `rows` holds each row's id and the text
 /// of each of `columns`; `searchable` shows the search box.
 pub fn list_context(
@@ -358,7 +229,7 @@ pub fn list_context(
     total: i64,
     searchable: bool,
 ) -> Value {
-    let (search, page, pages) = (query.search(), query.page(), pages(total));
+    let (search, page, pages) = (query.search(), query.page(), pages(total, PER_PAGE));
     let rows: Vec<Value> = rows
         .into_iter()
         .map(|(id, cells)| context! { url => format!("{}/{id}", names.base), cells => cells })
@@ -771,15 +642,6 @@ mod tests {
         assert_eq!(parse_float("2.5"), Some(2.5));
         assert_eq!(parse_float("NaN"), None);
         assert_eq!(parse_float("inf"), None);
-    }
-
-    #[test]
-    fn list_urls_keep_the_search() {
-        assert_eq!(list_url("/posts", "", 1), "/posts");
-        assert_eq!(list_url("/posts", "a b", 2), "/posts?q=a+b&page=2");
-        assert_eq!(contains_pattern("50%_!"), "%50!%!_!!%");
-        assert_eq!(pages(0), 1);
-        assert_eq!(pages(PER_PAGE + 1), 2);
     }
 
     #[test]

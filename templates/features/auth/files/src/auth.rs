@@ -16,7 +16,7 @@ use std::fmt;
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
@@ -205,9 +205,9 @@ fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-/// A loose shape check: something, one `@`, a domain with a dot, no spaces. Whether the
-/// address exists only a confirmation email could tell.
-fn looks_like_email(email: &str) -> bool {
+/// A loose shape check: something, one `@`, a domain with a dot, no spaces, at most 254
+/// characters. Whether the address exists only a confirmation email could tell.
+pub fn looks_like_email(email: &str) -> bool {
     let email = email.trim();
     match email.split_once('@') {
         Some((local, domain)) => {
@@ -217,6 +217,7 @@ fn looks_like_email(email: &str) -> bool {
                 && !domain.ends_with('.')
                 && !domain.contains('@')
                 && !email.chars().any(char::is_whitespace)
+                && email.chars().count() <= 254
         }
         None => false,
     }
@@ -235,14 +236,6 @@ fn email_rule(email: &str, _context: &()) -> garde::Result {
 // ---------------------------------------------------------------------------------------
 // Users in the database
 
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| {
-            i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
-        })
-}
-
 /// Adds a user whose password is already hashed. `Ok(None)` when the email is taken.
 pub async fn create_user(
     pool: &db::Pool,
@@ -257,7 +250,7 @@ pub async fn create_user(
     .bind(normalize_email(email))
     .bind(password_hash)
     .bind(is_staff)
-    .bind(unix_now())
+    .bind(db::unix_now())
     .fetch_one(pool)
     .await;
     match inserted {
@@ -294,10 +287,6 @@ async fn find_login(pool: &db::Pool, email: &str) -> Result<Option<(i64, String)
 pub struct CurrentUser(pub User);
 
 /// A logged-in staff user: others get 403, visitors the login redirect.
-#[allow(
-    dead_code,
-    reason = "for handlers; unused until a route is for staff only"
-)]
 #[derive(Clone, Debug)]
 pub struct RequireStaff(pub User);
 

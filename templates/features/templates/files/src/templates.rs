@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use minijinja::{Environment, Value};
+use minijinja::{Environment, ErrorKind, Value};
 
 /// The template engine, shared by every request (cloning it is cheap).
 #[derive(Clone)]
@@ -53,8 +53,30 @@ impl Templates {
     /// Renders the template `name` with `context`, e.g.
     /// `templates.render("index.html", context! { title => "Home" })`.
     pub fn render(&self, name: &str, context: Value) -> Result<Html<String>, RenderError> {
-        let template = self.env.get_template(name)?;
-        Ok(Html(template.render(context)?))
+        self.render_first(&[name], context)
+    }
+
+    /// Renders the first of `names` the project has, as Django looks up templates:
+    /// `["posts/list.html", "crud/list.html"]` lets one resource have a page of its own
+    /// while the others share one. None there is the last name's error.
+    pub fn render_first(
+        &self,
+        names: &[&str],
+        context: Value,
+    ) -> Result<Html<String>, RenderError> {
+        let mut missing = None;
+        for name in names {
+            match self.env.get_template(name) {
+                Ok(template) => return Ok(Html(template.render(context)?)),
+                Err(error) if error.kind() == ErrorKind::TemplateNotFound => missing = Some(error),
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Err(missing
+            .unwrap_or_else(|| {
+                minijinja::Error::new(ErrorKind::TemplateNotFound, "no template named")
+            })
+            .into())
     }
 }
 
@@ -95,19 +117,9 @@ fn error_page(error: &minijinja::Error, show_details: bool) -> Response {
     }
 }
 
-/// What visitors see when a page fails in a release build.
-const SERVER_ERROR_PAGE: &str = r#"<!doctype html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <title>Server error</title>
-</head>
-<body>
-  <h1>Something went wrong</h1>
-  <p>The error has been logged. Please try again later.</p>
-</body>
-</html>
-"#;
+/// What visitors see when a page fails in a release build: a fixed page, not a template,
+/// so it shows even when the failure is in the templates (`templates/errors/500.html`).
+pub const SERVER_ERROR_PAGE: &str = include_str!("../templates/errors/500.html");
 
 #[cfg(test)]
 mod tests {
@@ -123,6 +135,22 @@ mod tests {
     async fn body_text(response: Response) -> String {
         let bytes = response.into_body().collect().await.expect("body");
         String::from_utf8(bytes.to_bytes().to_vec()).expect("UTF-8 body")
+    }
+
+    #[test]
+    fn the_first_template_there_is_rendered() {
+        let Html(page) = templates()
+            .render_first(
+                &["no-such/index.html", "index.html"],
+                context! { version => "1" },
+            )
+            .expect("renders index.html");
+        assert!(page.contains("templates/index.html"), "{page}");
+        assert!(
+            templates()
+                .render_first(&["no-such/index.html"], context! {})
+                .is_err()
+        );
     }
 
     #[test]

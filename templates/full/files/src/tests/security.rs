@@ -16,7 +16,7 @@ use axum::routing::get as route_get;
 use super::{app_for, assert_security_headers, body_text, get, send, send_to};
 use crate::config::tests::{config, production};
 use crate::routes::{self, BODY_LIMIT};
-use crate::{AppState, errors, security};
+use crate::{AppState, security, templates};
 
 #[tokio::test]
 async fn hsts_is_sent_in_production_only() {
@@ -80,7 +80,7 @@ async fn a_panic_gets_the_500_page_without_details() {
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert_security_headers(&response);
     let body = body_text(response).await;
-    assert_eq!(body, errors::SERVER_ERROR_PAGE);
+    assert_eq!(body, templates::SERVER_ERROR_PAGE);
     for detail in ["secret detail", "panicked", ".rs"] {
         assert!(!body.contains(detail), "{detail} in {body}");
     }

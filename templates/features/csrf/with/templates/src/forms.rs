@@ -1,7 +1,10 @@
-//! Forms: [`ValidForm<T>`] reads a posted form into `T` and checks it with
-//! [garde](https://docs.rs/garde). When a rule fails the handler does not run: the form's
-//! page is rendered again with status 422, what the visitor typed and a message under each
-//! field that needs fixing, as Django's forms do.
+//! Forms, the one layer every page that takes input uses: [`ValidForm<T>`] reads a posted
+//! form into `T` and checks it with [garde](https://docs.rs/garde). When a rule fails the
+//! handler does not run: the form's page is rendered again with status 422, what the
+//! visitor typed and a message under each field that needs fixing, as Django's forms do.
+//! Forms whose fields are known only at run time (the admin's, the resources') read the
+//! same posted [`Values`] and answer with the same [`Errors`]; their lists share
+//! [`ListQuery`], [`contains_pattern`] and [`list_url`].
 //!
 //! Every page with a form needs the CSRF token (src/csrf.rs): [`csrf_context`] puts it in a
 //! template's context as `csrf_token` and `csrf_input` (the hidden input to print inside
@@ -15,13 +18,13 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use garde::Validate;
 use minijinja::{Value, context};
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::csrf::{self, CsrfToken};
 use crate::templates::{RenderError, Templates};
 
 /// A form and the page that shows it.
-#[allow(dead_code, reason = "for handlers; unused until a route takes a form")]
 pub trait FormPage: DeserializeOwned + Validate<Context = ()> {
     /// The template drawing the form: it gets `form` (the values typed, by field name),
     /// `errors` (a list of messages by field name; `form` for the whole form),
@@ -36,10 +39,8 @@ pub trait FormPage: DeserializeOwned + Validate<Context = ()> {
 
 /// A posted form that passed its rules. Use it as a handler argument in place of
 /// `axum::Form<T>`; the CSRF middleware has checked the token before.
-#[allow(dead_code, reason = "for handlers; unused until a route takes a form")]
 pub struct ValidForm<T>(pub T);
 
-#[allow(dead_code, reason = "for handlers; unused until a route takes a form")]
 impl<S, T> FromRequest<S> for ValidForm<T>
 where
     S: Send + Sync,
@@ -80,7 +81,7 @@ where
                 )])
             }
         };
-        let typed = typed_values(&bytes);
+        let typed = posted_values(&bytes);
         let page = render::<T>(&Templates::from_ref(state), &token, typed, errors);
         Err(match page {
             Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
@@ -97,17 +98,15 @@ impl FromRef<crate::AppState> for Templates {
 }
 
 /// Renders `T`'s page with an empty form, for the GET handler that shows it.
-#[allow(dead_code, reason = "for handlers; unused until a route takes a form")]
 pub fn show<T: FormPage>(
     templates: &Templates,
     token: &CsrfToken,
 ) -> Result<Html<String>, RenderError> {
-    render::<T>(templates, token, BTreeMap::new(), BTreeMap::new())
+    render::<T>(templates, token, Values::new(), Errors::new())
 }
 
 /// `csrf_token` and `csrf_input` for a template's context, e.g.
 /// `context! { title => "Edit", ..forms::csrf_context(&token) }`.
-#[allow(dead_code, reason = "for handlers; unused until a route takes a form")]
 pub fn csrf_context(token: &CsrfToken) -> Value {
     context! {
         csrf_token => token.value(),
@@ -116,7 +115,6 @@ pub fn csrf_context(token: &CsrfToken) -> Value {
 }
 
 /// A field for `templates/form.html`: its name, label and input type.
-#[allow(dead_code, reason = "for handlers; unused until a route takes a form")]
 pub fn field(name: &str, label: &str, input_type: &str) -> Value {
     context! { name => name, label => label, type => input_type }
 }
@@ -124,8 +122,8 @@ pub fn field(name: &str, label: &str, input_type: &str) -> Value {
 fn render<T: FormPage>(
     templates: &Templates,
     token: &CsrfToken,
-    typed: BTreeMap<String, String>,
-    errors: BTreeMap<String, Vec<String>>,
+    typed: Values,
+    errors: Errors,
 ) -> Result<Html<String>, RenderError> {
     let context = context! {
         form => Value::from(typed),
@@ -137,9 +135,16 @@ fn render<T: FormPage>(
     templates.render(T::TEMPLATE, context)
 }
 
-/// What the visitor typed, by field name (the last value of a repeated field), to put
-/// back in the form. The token is left out: the page prints the current one.
-fn typed_values(bytes: &[u8]) -> BTreeMap<String, String> {
+/// A form's values by field name, as posted (a ticked checkbox is `"on"`).
+pub type Values = BTreeMap<String, String>;
+
+/// Messages by field name, for the fields a form must fix (`form` for the whole form).
+pub type Errors = BTreeMap<String, Vec<String>>;
+
+/// What the visitor typed in a URL-encoded body, by field name (the last value of a
+/// repeated field). The CSRF token is left out: the CSRF layer has checked it, and a page
+/// prints the current one.
+pub fn posted_values(bytes: &[u8]) -> Values {
     serde_urlencoded::from_bytes::<Vec<(String, String)>>(bytes)
         .unwrap_or_default()
         .into_iter()
@@ -148,8 +153,8 @@ fn typed_values(bytes: &[u8]) -> BTreeMap<String, String> {
 }
 
 /// garde's messages by field name (`form` for rules on the whole form).
-fn field_errors(report: &garde::Report) -> BTreeMap<String, Vec<String>> {
-    let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
+fn field_errors(report: &garde::Report) -> Errors {
+    let mut errors = Errors::new();
     for (path, error) in report.iter() {
         let field = path.to_string();
         let field = if field.is_empty() {
@@ -165,6 +170,116 @@ fn field_errors(report: &garde::Report) -> BTreeMap<String, Vec<String>> {
     errors
 }
 
+/// How a field is typed in: the `<input>` (or `<textarea>`, `<select>`) a form page draws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Input {
+    Text,
+    Email,
+    /// Never filled in from the row nor sent back after an error.
+    Password,
+    TextArea,
+    Integer,
+    /// A number with decimals, or an amount.
+    Decimal,
+    Checkbox,
+    Date,
+    /// A moment, typed as `2026-01-31T14:30`.
+    DateTime,
+    /// One row of another table.
+    Select,
+}
+
+impl Input {
+    /// What the form templates switch on.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Email => "email",
+            Self::Password => "password",
+            Self::TextArea => "textarea",
+            Self::Integer => "number",
+            Self::Decimal => "decimal",
+            Self::Checkbox => "checkbox",
+            Self::Date => "date",
+            Self::DateTime => "datetime-local",
+            Self::Select => "select",
+        }
+    }
+}
+
+/// A checkbox's value in [`Values`].
+pub fn checkbox_value(ticked: bool) -> String {
+    if ticked { "on" } else { "" }.to_owned()
+}
+
+/// Whether the form ticked the checkbox `name`.
+pub fn is_ticked(values: &Values, name: &str) -> bool {
+    values.get(name).is_some_and(|value| value == "on")
+}
+
+/// `?q=...&page=...` of a list. Read leniently: a page that is not a number is the first.
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    page: String,
+}
+
+impl ListQuery {
+    /// The search, without surrounding spaces.
+    pub fn search(&self) -> &str {
+        self.q.trim()
+    }
+
+    /// The page asked for, from 1.
+    pub fn page(&self) -> i64 {
+        self.page.parse::<i64>().unwrap_or(1).clamp(1, 1_000_000)
+    }
+
+    /// The rows to skip for [`Self::page`], with `per_page` rows a page.
+    pub fn offset(&self, per_page: i64) -> i64 {
+        (self.page() - 1) * per_page
+    }
+}
+
+/// How many pages of `per_page` rows `total` rows fill (at least one, empty).
+pub fn pages(total: i64, per_page: i64) -> i64 {
+    ((total + per_page - 1) / per_page).max(1)
+}
+
+/// `search` as a LIKE pattern matching it anywhere, with `ESCAPE '!'`: `%`, `_` and `!`
+/// in the search are matched as themselves.
+pub fn contains_pattern(search: &str) -> String {
+    let mut pattern = String::with_capacity(search.len() + 2);
+    pattern.push('%');
+    for c in search.chars() {
+        if matches!(c, '%' | '_' | '!') {
+            pattern.push('!');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// `base?q=...&page=...`, without the parts that are empty or 1.
+pub fn list_url(base: &str, search: &str, page: i64) -> String {
+    let mut query = Vec::new();
+    if !search.is_empty() {
+        query.push(("q", search.to_owned()));
+    }
+    if page > 1 {
+        query.push(("page", page.to_string()));
+    }
+    let query = serde_urlencoded::to_string(query).unwrap_or_default();
+    if query.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{query}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,10 +288,19 @@ mod tests {
     use axum::body::Body;
     use axum::routing::get;
     use http_body_util::BodyExt;
-    use serde::Deserialize;
     use tower::ServiceExt;
 
     use crate::csrf::tests::{protected, test_csrf};
+
+    #[test]
+    fn lists_keep_the_search_and_escape_wildcards() {
+        assert_eq!(list_url("/posts", "", 1), "/posts");
+        assert_eq!(list_url("/posts", "a b", 2), "/posts?q=a+b&page=2");
+        assert_eq!(contains_pattern("ada"), "%ada%");
+        assert_eq!(contains_pattern("50%_!"), "%50!%!_!!%");
+        assert_eq!(pages(0, 20), 1);
+        assert_eq!(pages(21, 20), 2);
+    }
 
     #[derive(Deserialize, Validate)]
     struct Signup {

@@ -76,7 +76,7 @@ impl SessionStore for DatabaseStore {
             "SELECT data, expiry_date FROM sessions WHERE id = $1 AND expiry_date > $2",
         )
         .bind(id.to_string())
-        .bind(now())
+        .bind(crate::db::unix_now())
         .fetch_optional(&self.pool)
         .await
         .map_err(backend)?;
@@ -106,7 +106,7 @@ impl SessionStore for DatabaseStore {
 impl ExpiredDeletion for DatabaseStore {
     async fn delete_expired(&self) -> session_store::Result<()> {
         sqlx::query("DELETE FROM sessions WHERE expiry_date <= $1")
-            .bind(now())
+            .bind(crate::db::unix_now())
             .execute(&self.pool)
             .await
             .map_err(backend)?;
@@ -133,11 +133,6 @@ fn encode(record: &Record) -> session_store::Result<String> {
 
 fn backend(err: sqlx::Error) -> session_store::Error {
     session_store::Error::Backend(err.to_string())
-}
-
-/// The current time in Unix seconds, as the `expiry_date` column holds it.
-fn now() -> i64 {
-    OffsetDateTime::now_utc().unix_timestamp()
 }
 
 #[cfg(test)]
