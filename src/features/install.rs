@@ -66,10 +66,23 @@ pub fn install(
         create_files(draft, feature.id, "files", recipe, &context)?;
         merge_manifest(draft, recipe)?;
         let applies = |edit: &Edit| edit.when.as_ref().is_none_or(|when| present.contains(when));
+        let needed = recipe
+            .uses
+            .iter()
+            .filter_map(|place| target.places.file(place))
+            .chain(
+                recipe
+                    .edits
+                    .iter()
+                    .filter(|edit| applies(edit))
+                    .map(|edit| edit.file.as_str()),
+            );
+        for file in needed.collect::<Vec<_>>() {
+            add_part_for(draft, target, Path::new(file), &recipes, &present)?;
+        }
         for edit in recipe.edits.iter().filter(|edit| applies(edit)) {
             apply_edit(
                 draft,
-                target,
                 edit,
                 &later_blocks(feature.id, edit, &recipes, &present),
             )?;
@@ -98,7 +111,6 @@ pub fn install(
             {
                 apply_edit(
                     draft,
-                    target,
                     edit,
                     &later_blocks(earlier, edit, &recipes, &present),
                 )?;
@@ -213,8 +225,16 @@ fn create_tree(
 }
 
 /// Adds the style's part that creates `path` when the project lacks that file: its
-/// files, its dependencies and its edits, as a feature would.
-fn add_part_for(draft: &mut Draft, target: &Target<'_>, path: &Path) -> Result<(), Error> {
+/// files, its dependencies and its edits, as a feature would. What a part inserts goes
+/// above every line the present features insert at the same marker, so that it comes
+/// first whichever feature brought the part.
+fn add_part_for(
+    draft: &mut Draft,
+    target: &Target<'_>,
+    path: &Path,
+    recipes: &BTreeMap<String, Recipe>,
+    present: &[String],
+) -> Result<(), Error> {
     if draft.read(path)?.is_some() {
         return Ok(());
     }
@@ -236,9 +256,39 @@ fn add_part_for(draft: &mut Draft, target: &Target<'_>, path: &Path) -> Result<(
     )?;
     merge_manifest(draft, &recipe)?;
     for edit in &recipe.edits {
-        apply_edit(draft, target, edit, &[])?;
+        let everything = every_block(edit, recipes, present);
+        apply_edit(draft, edit, &everything)?;
     }
     Ok(())
+}
+
+/// Every text the present features insert at the marker of `edit`, in its file.
+fn every_block<'a>(
+    edit: &Edit,
+    recipes: &'a BTreeMap<String, Recipe>,
+    present: &[String],
+) -> Vec<&'a str> {
+    let EditAction::Insert { marker, .. } = &edit.action else {
+        return Vec::new();
+    };
+    recipes
+        .values()
+        .flat_map(|recipe| &recipe.edits)
+        .filter(|other| {
+            other.file == edit.file
+                && other
+                    .when
+                    .as_ref()
+                    .is_none_or(|when| present.contains(when))
+        })
+        .filter_map(|other| match &other.action {
+            EditAction::Insert {
+                marker: other_marker,
+                text,
+            } if other_marker == marker => Some(text.as_str()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Merges the recipe's dependencies and profile settings into Cargo.toml.
@@ -280,14 +330,8 @@ pub fn read_manifest(draft: &mut Draft) -> Result<DocumentMut, Error> {
 }
 
 /// Makes one anchored edit in the draft, or records why it cannot be made.
-pub fn apply_edit(
-    draft: &mut Draft,
-    target: &Target<'_>,
-    edit: &Edit,
-    later: &[&str],
-) -> Result<(), Error> {
+pub fn apply_edit(draft: &mut Draft, edit: &Edit, later: &[&str]) -> Result<(), Error> {
     let path = Path::new(&edit.file);
-    add_part_for(draft, target, path)?;
     let Some(contents) = draft.read_text(path)? else {
         draft.conflict(Conflict {
             path: path.to_path_buf(),

@@ -18,6 +18,8 @@
 //! # created when missing, left as they are when present
 //! shared = ["build.rs"]
 //!
+//! uses = ["config"]             # places relied on without editing them
+//!
 //! [[edit]]
 //! marker = "modules"            # insert before the `plinth:modules` marker of the style…
 //! insert = "mod templates;"
@@ -74,6 +76,9 @@ pub struct Recipe {
     /// Folders beside the recipe whose files are created where missing and left alone
     /// when present (`shared-folders`).
     pub shared_folders: Vec<String>,
+    /// Places the feature's code relies on without editing them (`uses = ["config"]`):
+    /// a style that makes such a place on first need makes it before the edits.
+    pub uses: Vec<String>,
     /// Anchored edits, in order.
     pub edits: Vec<Edit>,
 }
@@ -177,6 +182,15 @@ impl Recipe {
         }
         recipe.shared = string_list(&document, "shared")?;
         recipe.shared_folders = string_list(&document, "shared-folders")?;
+        recipe.uses = string_list(&document, "uses")?;
+        for place in &recipe.uses {
+            if places.file(place).is_none() {
+                return Err(format!(
+                    "a {} project has no place `{place}`",
+                    places.style().as_str()
+                ));
+            }
+        }
         if let Some(files) = document.get("file") {
             let files = files
                 .as_array_of_tables()
@@ -209,6 +223,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "profile",
     "shared",
     "shared-folders",
+    "uses",
     "file",
     "edit",
 ];

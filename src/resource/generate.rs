@@ -76,11 +76,6 @@ pub fn generate(
     let migration = migration_name(draft, table)?;
     let context = resource_context(project, resource, &targets, &migration);
 
-    let target = install::Target {
-        context: project.context,
-        places: project.places,
-        db: project.db,
-    };
     let recipe = Recipe::load_path(RECIPE, &context, project.places)?;
     let mut outcome = Outcome::default();
     for file in &recipe.files {
@@ -105,7 +100,7 @@ pub fn generate(
         create_shared(draft, &format!("resource/{folder}"), &context)?;
     }
     for edit in &recipe.edits {
-        install::apply_edit(draft, &target, edit, &[])?;
+        install::apply_edit(draft, edit, &[])?;
     }
     install::merge_manifest(draft, &recipe)?;
     let mut manifest = read_manifest(draft)?;

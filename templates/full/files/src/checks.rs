@@ -31,12 +31,12 @@ fn problem(code: &'static str, message: impl Into<String>) -> Problem {
 
 /// Whether the app can run here: templates load, the database answers and has every
 /// migration.
-pub async fn runtime() -> Vec<Problem> {
+pub async fn runtime(config: &Config) -> Vec<Problem> {
     let mut problems = Vec::new();
-    if let Err(err) = templates::Templates::new() {
+    if let Err(err) = templates::Templates::new(config) {
         problems.push(problem("E-TEMPLATES", err));
     }
-    match db::connect().await {
+    match db::connect(config).await {
         Ok(pool) => {
             if let Err(err) = db::ensure_migrated(&pool).await {
                 problems.push(problem("E-MIGRATIONS", err.to_string()));

@@ -74,7 +74,7 @@ async fn run(command: Command) -> Result<ExitCode, Box<dyn Error>> {
 
 /// `check [--deploy]`: prints each problem and fails when there is one.
 async fn check(config: &Config, deploy: bool) -> ExitCode {
-    let mut problems = checks::runtime().await;
+    let mut problems = checks::runtime(config).await;
     if deploy {
         problems.extend(checks::deploy(config));
     }

@@ -6,13 +6,14 @@
 //! |-----------------|------------------|----------------------------------------------------------|
 //! | `APP_ENV`       | `development`    | `production` turns on secure cookies, HSTS, host checks  |
 //! | `SECRET_KEY`    | (from `.env`)    | signs CSRF cookies; 32 bytes or more in production       |
-//! | `DATABASE_URL`  | see `src/db.rs`  | where the database is (`db::connect` reads it)           |
+//! | `DATABASE_URL`  | see `src/db.rs`  | where the database is                                    |
 //! | `ALLOWED_HOSTS` | local names      | comma-separated host names the site answers to           |
 //! | `BASE_URL`      | none             | the public address, e.g. `https://example.com`           |
 //! | `HOST`, `PORT`  | `127.0.0.1:3000` | where the server listens                                 |
 //!
 //! `APP_ENV` is read from the environment only, never from `.env`: every part of the app
-//! (cookies, CSRF, error pages) must agree on it, and they all read the process's own.
+//! (cookies, CSRF, error pages) must agree on it. Each feature's own settings are added
+//! at the `plinth:` comments; every feature takes them from here, none reads its own.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -34,8 +35,6 @@ pub enum Environment {
 pub struct Config {
     /// `APP_ENV`.
     pub environment: Environment,
-    /// `SECRET_KEY`, if set (`csrf::Csrf` reads and checks the same value).
-    pub secret_key: Option<String>,
     /// `ALLOWED_HOSTS`, lower-cased. An entry starting with `.` also allows subdomains.
     pub allowed_hosts: Vec<String>,
     /// `BASE_URL` without its trailing `/`: absolute links are built from it, never from
@@ -47,6 +46,7 @@ pub struct Config {
     pub port: u16,
     /// `RUST_LOG`: the log filter, if set.
     pub log_filter: Option<String>,
+    // plinth:config-fields
 }
 
 /// A setting with a value the app cannot use.
@@ -113,12 +113,12 @@ impl Config {
         }
         Ok(Self {
             environment,
-            secret_key: value("SECRET_KEY"),
             allowed_hosts,
             base_url,
             host: value("HOST").unwrap_or_else(|| "127.0.0.1".to_owned()),
             port,
             log_filter: value("RUST_LOG"),
+            // plinth:config-read
         })
     }
 

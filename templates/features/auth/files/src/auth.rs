@@ -1000,7 +1000,10 @@ mod tests {
                 }),
             )
             .with_state(state.clone())
-            .layer(crate::sessions::layer(state.sessions.clone()))
+            .layer(crate::sessions::layer(
+                state.sessions.clone(),
+                &state.config,
+            ))
     }
 
     async fn password_hash(state: &AppState, email: &str) -> String {

@@ -15,39 +15,47 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::{Environment, ErrorKind, Value};
 
+use crate::config::Config;
+
 /// The template engine, shared by every request (cloning it is cheap).
 #[derive(Clone)]
 pub struct Templates {
     env: Arc<Environment<'static>>,
+    /// Whether a failing page shows why: in debug builds, unless `APP_ENV=production` (a
+    /// debug binary deployed by mistake must not tell visitors about the code).
+    show_details: bool,
 }
 
 impl Templates {
-    /// Reads the templates from `templates/` beside Cargo.toml. The path is
-    /// compiled in, so `cargo run` works from any directory.
-    #[cfg(debug_assertions)]
-    pub fn new() -> Result<Self, String> {
-        Self::from_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/templates"))
-    }
-
-    /// Loads the templates `build.rs` embedded in the binary.
-    #[cfg(not(debug_assertions))]
-    pub fn new() -> Result<Self, String> {
-        let mut env = Environment::new();
-        minijinja_embed::load_templates!(&mut env);
-        Ok(Self { env: Arc::new(env) })
+    /// Reads the templates from `templates/` beside Cargo.toml (debug builds: the path is
+    /// compiled in, so `cargo run` works from any directory), or loads the ones `build.rs`
+    /// embedded in the binary (release builds).
+    pub fn new(config: &Config) -> Result<Self, String> {
+        #[cfg(debug_assertions)]
+        let env = Self::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/templates"))?;
+        #[cfg(not(debug_assertions))]
+        let env = {
+            let mut env = Environment::new();
+            minijinja_embed::load_templates!(&mut env);
+            env
+        };
+        Ok(Self {
+            env: Arc::new(env),
+            show_details: cfg!(debug_assertions) && !config.is_production(),
+        })
     }
 
     /// Loads templates from `dir` on first use and again whenever the file
     /// changes on disk (minijinja compares its modification time and size).
     #[cfg(debug_assertions)]
-    fn from_dir(dir: impl Into<std::path::PathBuf>) -> Result<Self, String> {
+    fn read_dir(dir: impl Into<std::path::PathBuf>) -> Result<Environment<'static>, String> {
         let dir = dir.into();
         if !dir.is_dir() {
             return Err(format!("template folder {} not found", dir.display()));
         }
         let mut env = Environment::new();
         env.set_loader(minijinja::path_loader(dir));
-        Ok(Self { env: Arc::new(env) })
+        Ok(env)
     }
 
     /// Renders the template `name` with `context`, e.g.
@@ -64,19 +72,21 @@ impl Templates {
         names: &[&str],
         context: Value,
     ) -> Result<Html<String>, RenderError> {
+        let failed = |error| RenderError {
+            error,
+            show_details: self.show_details,
+        };
         let mut missing = None;
         for name in names {
             match self.env.get_template(name) {
-                Ok(template) => return Ok(Html(template.render(context)?)),
+                Ok(template) => return template.render(context).map(Html).map_err(failed),
                 Err(error) if error.kind() == ErrorKind::TemplateNotFound => missing = Some(error),
-                Err(error) => return Err(error.into()),
+                Err(error) => return Err(failed(error)),
             }
         }
-        Err(missing
-            .unwrap_or_else(|| {
-                minijinja::Error::new(ErrorKind::TemplateNotFound, "no template named")
-            })
-            .into())
+        Err(failed(missing.unwrap_or_else(|| {
+            minijinja::Error::new(ErrorKind::TemplateNotFound, "no template named")
+        })))
     }
 }
 
@@ -84,26 +94,17 @@ impl Templates {
 /// the cause; only debug builds show the cause in the page, because in
 /// production it would tell visitors about the code.
 #[derive(Debug)]
-pub struct RenderError(minijinja::Error);
-
-impl From<minijinja::Error> for RenderError {
-    fn from(error: minijinja::Error) -> Self {
-        Self(error)
-    }
+pub struct RenderError {
+    error: minijinja::Error,
+    show_details: bool,
 }
 
 impl IntoResponse for RenderError {
     fn into_response(self) -> Response {
         // `{:#}` adds the template lines around the failure (debug builds).
-        tracing::error!("template error: {:#}", self.0);
-        error_page(&self.0, shows_details())
+        tracing::error!("template error: {:#}", self.error);
+        error_page(&self.error, self.show_details)
     }
-}
-
-/// Debug builds show what went wrong, unless `APP_ENV=production`: a debug
-/// binary deployed by mistake must not tell visitors about the code.
-fn shows_details() -> bool {
-    cfg!(debug_assertions) && std::env::var("APP_ENV").as_deref() != Ok("production")
 }
 
 fn error_page(error: &minijinja::Error, show_details: bool) -> Response {
@@ -129,7 +130,7 @@ mod tests {
     use minijinja::context;
 
     fn templates() -> Templates {
-        Templates::new().expect("templates load")
+        Templates::new(&crate::config::tests::config(&[])).expect("templates load")
     }
 
     async fn body_text(response: Response) -> String {
@@ -191,19 +192,23 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn only_debug_builds_show_what_failed() {
-        let error = templates()
+    async fn only_development_shows_what_failed() {
+        let production = crate::config::tests::config(&[("APP_ENV", "production")]);
+        let public = Templates::new(&production)
+            .expect("templates load")
             .render("no-such-page.html", context! {})
             .expect_err("missing template")
-            .0;
-
-        let public = error_page(&error, false);
+            .into_response();
         assert_eq!(public.status(), StatusCode::INTERNAL_SERVER_ERROR);
         let body = body_text(public).await;
         assert!(body.contains("Something went wrong"), "{body}");
         assert!(!body.contains("no-such-page"), "{body}");
 
-        let debug = error_page(&error, true);
+        // `cargo test` is a debug build: in development it says which template failed.
+        let debug = templates()
+            .render("no-such-page.html", context! {})
+            .expect_err("missing template")
+            .into_response();
         assert_eq!(debug.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert!(body_text(debug).await.contains("no-such-page.html"));
     }
@@ -219,7 +224,10 @@ mod tests {
         std::fs::create_dir_all(&dir).expect("temporary folder");
         let page = dir.join("page.html");
         std::fs::write(&page, "before").expect("write template");
-        let templates = Templates::from_dir(&dir).expect("templates load");
+        let templates = Templates {
+            env: Arc::new(Templates::read_dir(&dir).expect("templates load")),
+            show_details: true,
+        };
         let render = || {
             templates
                 .render("page.html", context! {})

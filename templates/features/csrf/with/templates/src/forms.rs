@@ -333,7 +333,7 @@ mod tests {
         async fn sign_up(ValidForm(signup): ValidForm<Signup>) -> String {
             format!("welcome {}", signup.name)
         }
-        let templates = Templates::new().expect("templates load");
+        let templates = Templates::new(&crate::config::tests::config(&[])).expect("templates load");
         let routes = Router::new()
             .route("/form", get(show_form).post(sign_up))
             .with_state(templates);

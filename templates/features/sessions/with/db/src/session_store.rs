@@ -146,6 +146,11 @@ mod tests {
     use crate::sessions;
     use crate::sessions::tests::{cookie_pair, recall, remember, router};
 
+    /// The settings the tests run with, `DATABASE_URL` included.
+    fn config() -> crate::config::Config {
+        crate::config::Config::from_env().expect("settings")
+    }
+
     /// How many rows the `sessions` table has for `id`.
     async fn rows(pool: &db::Pool, id: &str) -> i64 {
         sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE id = $1")
@@ -166,21 +171,21 @@ mod tests {
 
     #[tokio::test]
     async fn sessions_live_in_the_database_and_every_process_sees_them() {
-        let pool = db::connect().await.expect("database");
-        let first = router(sessions::layer(DatabaseStore::new(pool.clone())));
+        let pool = db::connect(&config()).await.expect("database");
+        let first = router(sessions::layer(DatabaseStore::new(pool.clone()), &config()));
         let set_cookie = remember(&first, "blue").await;
         let cookie = cookie_pair(&set_cookie);
         let (_, id) = cookie.split_once('=').expect("name=id");
         assert_eq!(rows(&pool, id).await, 1);
 
         // A second app on the same database, as another process or the app after a restart.
-        let second = router(sessions::layer(DatabaseStore::new(pool.clone())));
+        let second = router(sessions::layer(DatabaseStore::new(pool.clone()), &config()));
         assert_eq!(recall(&second, Some(cookie)).await, "blue");
     }
 
     #[tokio::test]
     async fn expired_sessions_are_not_loaded_and_the_cleanup_deletes_them() {
-        let pool = db::connect().await.expect("database");
+        let pool = db::connect(&config()).await.expect("database");
         let store = DatabaseStore::new(pool.clone());
         let expired = record("old", Duration::minutes(-1));
         let live = record("new", Duration::hours(1));
@@ -202,7 +207,7 @@ mod tests {
 
     #[tokio::test]
     async fn create_never_overwrites_an_existing_session() {
-        let store = DatabaseStore::new(db::connect().await.expect("database"));
+        let store = DatabaseStore::new(db::connect(&config()).await.expect("database"));
         let taken = record("theirs", Duration::hours(1));
         store.save(&taken).await.expect("saved");
 
