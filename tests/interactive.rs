@@ -126,5 +126,5 @@ fn a_resource_in_a_micro_project_offers_the_features_it_needs() {
     session.exp_string("Created").expect("created");
     assert_eq!(exit_code(&mut session), 0);
     assert!(project.join("src/notes/model.rs").is_file());
-    assert!(project.join("src/auth.rs").is_file());
+    assert!(project.join("src/auth/mod.rs").is_file());
 }

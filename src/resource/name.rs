@@ -13,6 +13,7 @@ use crate::request::names::KEYWORDS;
 const TAKEN: &[&str] = &[
     "admin",
     "api",
+    "app_error",
     "auth",
     "checks",
     "cli",

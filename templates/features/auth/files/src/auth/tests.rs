@@ -1,0 +1,578 @@
+//! Tests of accounts: passwords, logins and their limits, registration, the extractors
+//! and `createsuperuser`.
+
+use super::*;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+use crate::AppState;
+
+/// A password that follows the rules.
+const PASSWORD: &str = "correct horse battery staple";
+
+/// An email no other test, nor an earlier run on the same database, has used.
+fn unique_email(name: &str) -> String {
+    let suffix: u64 = rand::random();
+    format!("{name}-{suffix:x}@example.com")
+}
+
+/// A browser: sends requests to the app and keeps the cookies it is given.
+struct Browser {
+    app: Router,
+    cookies: BTreeMap<String, String>,
+}
+
+struct Page {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Page {
+    fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    /// The value of the form's hidden `csrf_token` input.
+    fn csrf_token(&self) -> String {
+        let input = r#"name="csrf_token" value=""#;
+        let start = self.body.find(input).expect("a csrf_token input") + input.len();
+        self.body[start..]
+            .split('"')
+            .next()
+            .expect("value")
+            .to_owned()
+    }
+}
+
+impl Browser {
+    async fn new() -> (Self, AppState) {
+        let state = AppState::from_env().await.expect("state builds");
+        let browser = Self {
+            app: crate::app(state.clone()),
+            cookies: BTreeMap::new(),
+        };
+        (browser, state)
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn send_to(&mut self, router: &Router, request: Request<Body>) -> Page {
+        let response = router.clone().oneshot(request).await.expect("routed");
+        for set_cookie in response.headers().get_all(header::SET_COOKIE) {
+            let set_cookie = set_cookie.to_str().expect("ASCII cookie");
+            let pair = set_cookie.split(';').next().expect("name=value");
+            let (name, value) = pair.split_once('=').expect("name=value");
+            if value.is_empty() || set_cookie.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.expect("body");
+        let body = String::from_utf8(bytes.to_bytes().to_vec()).expect("UTF-8 body");
+        Page {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    async fn get(&mut self, uri: &str) -> Page {
+        let app = self.app.clone();
+        self.get_from(&app, uri).await
+    }
+
+    async fn get_from(&mut self, router: &Router, uri: &str) -> Page {
+        let request = Request::get(uri)
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .expect("request");
+        self.send_to(router, request).await
+    }
+
+    async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> Page {
+        let request = Request::post(uri)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(
+                serde_urlencoded::to_string(fields).expect("encodes"),
+            ))
+            .expect("request");
+        let app = self.app.clone();
+        self.send_to(&app, request).await
+    }
+
+    /// Shows the form at `uri` and posts it with its token.
+    async fn submit(&mut self, uri: &str, fields: &[(&str, &str)]) -> Page {
+        let path = uri.split('?').next().unwrap_or(uri);
+        let token = self.get(path).await.csrf_token();
+        let mut fields = fields.to_vec();
+        fields.push(("csrf_token", &token));
+        self.post(uri, &fields).await
+    }
+
+    async fn register(&mut self, email: &str, password: &str) -> Page {
+        self.submit("/register", &[("email", email), ("password", password)])
+            .await
+    }
+
+    async fn login(&mut self, email: &str, password: &str) -> Page {
+        self.submit("/login", &[("email", email), ("password", password)])
+            .await
+    }
+
+    /// Logs out with the token the home page's logout form carries.
+    async fn logout(&mut self) {
+        let token = self.get("/").await.csrf_token();
+        let page = self.post("/logout", &[("csrf_token", &token)]).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+    }
+
+    /// Another browser, with no cookies, on the same app.
+    fn stranger(&self) -> Self {
+        Self {
+            app: self.app.clone(),
+            cookies: BTreeMap::new(),
+        }
+    }
+}
+
+/// A route behind each extractor, with the app's session layer, standing for a
+/// page of the app (an admin page for `RequireStaff`).
+fn protected_routes(state: &AppState) -> Router {
+    Router::new()
+        .route(
+            "/staff-only",
+            get(|RequireStaff(user): RequireStaff| async move { user.email }),
+        )
+        .route(
+            "/me",
+            get(|CurrentUser(user): CurrentUser| async move { user.email }),
+        )
+        .route(
+            "/maybe",
+            get(|user: Option<CurrentUser>| async move {
+                user.map_or_else(|| "nobody".to_owned(), |CurrentUser(user)| user.email)
+            }),
+        )
+        .with_state(state.clone())
+        .layer(crate::sessions::layer(
+            state.sessions.clone(),
+            &state.config,
+        ))
+}
+
+async fn password_hash(state: &AppState, email: &str) -> String {
+    sqlx::query_scalar("SELECT password_hash FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(&state.db)
+        .await
+        .expect("the user exists")
+}
+
+#[tokio::test]
+async fn register_log_out_and_log_in_again() {
+    let (mut browser, state) = Browser::new().await;
+    let email = unique_email("ada");
+
+    let page = browser.get("/register").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains(r#"<form method="post" action="/register">"#)
+    );
+    assert!(page.body.contains(r#"name="csrf_token""#), "{}", page.body);
+
+    let registered = browser.register(&email, PASSWORD).await;
+    assert_eq!(registered.status, StatusCode::SEE_OTHER);
+    assert_eq!(registered.location(), "/");
+    let home = browser.get("/").await;
+    assert!(home.body.contains(&email), "{}", home.body);
+    assert!(home.body.contains(r#"action="/logout""#), "{}", home.body);
+
+    // S12: only an argon2id hash is stored.
+    let hash = password_hash(&state, &email).await;
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(!hash.contains(PASSWORD));
+
+    // S5: logout is POST only, and ends the session on the server.
+    let session_cookie = browser.cookies[crate::sessions::COOKIE_NAME].clone();
+    assert_eq!(
+        browser.get("/logout").await.status,
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+    browser.logout().await;
+    let home = browser.get("/").await;
+    assert!(!home.body.contains(&email), "{}", home.body);
+    assert!(home.body.contains(r#"href="/login""#), "{}", home.body);
+    // One account per email, whatever its capitals.
+    let taken = browser.register(&email.to_uppercase(), PASSWORD).await;
+    assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(taken.body.contains("already exists"), "{}", taken.body);
+    // Replaying the old cookie does not bring the session back.
+    let mut replay = browser.stranger();
+    replay
+        .cookies
+        .insert(crate::sessions::COOKIE_NAME.to_owned(), session_cookie);
+    let me = replay.get_from(&protected_routes(&state), "/me").await;
+    assert_eq!(me.status, StatusCode::SEE_OTHER);
+    assert_eq!(me.location(), "/login?next=%2Fme");
+
+    let again = browser.login(&email.to_uppercase(), PASSWORD).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert!(browser.get("/").await.body.contains(&email));
+}
+
+#[tokio::test]
+async fn login_needs_the_csrf_token() {
+    // S2: without the token, or with a wrong one, 403; with it, the login works.
+    let (mut browser, _state) = Browser::new().await;
+    let email = unique_email("grace");
+    browser.register(&email, PASSWORD).await;
+    let mut visitor = browser.stranger();
+    visitor.get("/login").await;
+    let fields = [("email", email.as_str()), ("password", PASSWORD)];
+    assert_eq!(
+        visitor.post("/login", &fields).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let wrong = "0".repeat(64);
+    let mut with_wrong = fields.to_vec();
+    with_wrong.push(("csrf_token", &wrong));
+    assert_eq!(
+        visitor.post("/login", &with_wrong).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        visitor.login(&email, PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn login_rotates_the_session_id_and_the_csrf_token() {
+    // S4
+    let (mut browser, state) = Browser::new().await;
+    let email = unique_email("rotate");
+    browser.register(&email, PASSWORD).await;
+    // Logging out leaves a session holding a fresh token: the id an attacker could
+    // have planted, which must not become the logged-in session.
+    browser.logout().await;
+    let routes = protected_routes(&state);
+    let login_page = browser.get("/login").await;
+    let old_token = login_page.csrf_token();
+    let token = old_token.clone();
+    let failed = browser
+        .post(
+            "/login",
+            &[
+                ("email", email.as_str()),
+                ("password", "wrong password!"),
+                ("csrf_token", &token),
+            ],
+        )
+        .await;
+    assert_eq!(failed.status, StatusCode::OK);
+    let before = browser.cookies.clone();
+
+    let page = browser
+        .post(
+            "/login",
+            &[
+                ("email", email.as_str()),
+                ("password", PASSWORD),
+                ("csrf_token", &token),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let session_cookie = &browser.cookies[crate::sessions::COOKIE_NAME];
+    let old_cookie = before
+        .get(crate::sessions::COOKIE_NAME)
+        .expect("a session before the login");
+    assert_ne!(old_cookie, session_cookie);
+    assert_eq!(browser.get_from(&routes, "/me").await.body, email);
+
+    // The cookie from before the login does not authenticate.
+    let mut old = browser.stranger();
+    old.cookies = before;
+    assert_eq!(
+        old.get_from(&routes, "/me").await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    // The token from before the login is refused; the new one works.
+    let refused = browser.post("/logout", &[("csrf_token", &old_token)]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let new_token = browser.get("/").await.csrf_token();
+    assert_ne!(new_token, old_token);
+    let accepted = browser.post("/logout", &[("csrf_token", &new_token)]).await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn unknown_email_and_wrong_password_get_the_same_answer() {
+    // S14, and S11: an injection attempt is just an unknown email.
+    let (mut browser, _state) = Browser::new().await;
+    let email = unique_email("enum");
+    browser.register(&email, PASSWORD).await;
+
+    let mut answers = Vec::new();
+    for (email, password) in [
+        (email.as_str(), "not the password"),
+        ("nobody@example.com", "not the password"),
+        ("' OR '1'='1", "' OR '1'='1"),
+    ] {
+        let page = browser.stranger().login(email, password).await;
+        assert_eq!(page.status, StatusCode::OK, "{email}");
+        assert!(page.body.contains(LOGIN_FAILED), "{}", page.body);
+        // The pages differ only in the email typed back and the token.
+        let body = page
+            .body
+            .replace(&page.csrf_token(), "TOKEN")
+            .replace(&minijinja_escape(email), "EMAIL");
+        answers.push((page.status, body));
+    }
+    assert_eq!(answers[0], answers[1]);
+    assert_eq!(answers[1], answers[2]);
+}
+
+/// How the templates print `value`.
+fn minijinja_escape(value: &str) -> String {
+    let mut env = minijinja::Environment::new();
+    env.add_template("value.html", "{{ value }}")
+        .expect("template");
+    env.get_template("value.html")
+        .expect("template")
+        .render(context! { value => value })
+        .expect("renders")
+}
+
+#[tokio::test]
+async fn weak_passwords_are_refused_with_422() {
+    // S13
+    let (mut browser, _state) = Browser::new().await;
+    let email = unique_email("weak");
+    for (password, message) in [
+        ("short", "at least 8 characters"),
+        ("password123", "too common"),
+        (email.as_str(), "not be your email"),
+    ] {
+        let page = browser.register(&email, password).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{password}");
+        assert!(
+            page.body.contains(r#"id="password-error""#),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains(message), "{}", page.body);
+        // What was typed comes back, except the password.
+        assert!(page.body.contains(&email), "{}", page.body);
+    }
+    let page = browser.register("not an email", PASSWORD).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains(r#"id="email-error""#), "{}", page.body);
+}
+
+#[test]
+fn password_rules() {
+    assert!(check_password_rules(PASSWORD, "ada@example.com").is_ok());
+    let problems = check_password_rules("qwerty", "ada@example.com").expect_err("weak");
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(check_password_rules("Ada@Example.com", "ada@example.com").is_err());
+    assert!(check_password_rules("adalovelace", "adalovelace@example.com").is_err());
+    assert!(check_password_rules("Password1", "ada@example.com").is_err());
+}
+
+#[tokio::test]
+async fn a_script_in_an_email_is_escaped() {
+    // S7
+    let (mut browser, _state) = Browser::new().await;
+    let email = format!("<script>alert(1)</script>{}", unique_email(""));
+    let registered = browser.register(&email, PASSWORD).await;
+    assert_eq!(registered.status, StatusCode::SEE_OTHER);
+    let home = browser.get("/").await;
+    assert!(
+        home.body.contains("&lt;script&gt;alert(1)"),
+        "{}",
+        home.body
+    );
+    assert!(!home.body.contains("<script>"), "{}", home.body);
+}
+
+#[tokio::test]
+async fn the_eleventh_login_attempt_is_refused_with_429() {
+    // S15
+    let (mut browser, _state) = Browser::new().await;
+    let email = unique_email("limit");
+    browser.register(&email, PASSWORD).await;
+    let mut visitor = browser.stranger();
+    let token = visitor.get("/login").await.csrf_token();
+    let attempt = |password: &'static str| {
+        [
+            ("email", email.clone()),
+            ("password", password.to_owned()),
+            ("csrf_token", token.clone()),
+        ]
+    };
+    for _ in 0..LOGIN_ATTEMPTS {
+        let fields = attempt("wrong password!");
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(visitor.post("/login", &fields).await.status, StatusCode::OK);
+    }
+    // Even the right password waits for the window to end.
+    let fields = attempt(PASSWORD);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let page = visitor.post("/login", &fields).await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.headers.contains_key(header::RETRY_AFTER));
+    // Another email from the same address is not affected.
+    let other = visitor.login("someone-else@example.com", PASSWORD).await;
+    assert_eq!(other.status, StatusCode::OK);
+}
+
+#[test]
+fn the_rate_limit_window_ends_after_three_minutes() {
+    let limiter = RateLimiter::default();
+    let key = || ("192.0.2.1".to_owned(), "ada@example.com".to_owned());
+    let start = Instant::now();
+    for _ in 0..LOGIN_ATTEMPTS {
+        assert!(limiter.hit(key(), start).is_none());
+    }
+    assert!(
+        limiter
+            .hit(key(), start + Duration::from_secs(60))
+            .is_some()
+    );
+    assert!(limiter.hit(key(), start + LOGIN_WINDOW).is_none());
+}
+
+#[tokio::test]
+async fn extractors_redirect_visitors_and_refuse_non_staff() {
+    // S17
+    let (mut browser, state) = Browser::new().await;
+    let routes = protected_routes(&state);
+
+    let anonymous = browser.get_from(&routes, "/staff-only?page=2").await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+    assert_eq!(anonymous.location(), "/login?next=%2Fstaff-only%3Fpage%3D2");
+    assert_eq!(browser.get_from(&routes, "/maybe").await.body, "nobody");
+
+    let email = unique_email("staff");
+    browser.register(&email, PASSWORD).await;
+    assert_eq!(browser.get_from(&routes, "/maybe").await.body, email);
+    let user = browser.get_from(&routes, "/staff-only").await;
+    assert_eq!(user.status, StatusCode::FORBIDDEN);
+
+    sqlx::query("UPDATE users SET is_staff = TRUE WHERE email = $1")
+        .bind(&email)
+        .execute(&state.db)
+        .await
+        .expect("promoted");
+    let staff = browser.get_from(&routes, "/staff-only").await;
+    assert_eq!(staff.status, StatusCode::OK);
+    assert_eq!(staff.body, email);
+}
+
+#[tokio::test]
+async fn next_redirects_stay_on_this_site() {
+    // S19
+    let (mut browser, _state) = Browser::new().await;
+    let email = unique_email("next");
+    browser.register(&email, PASSWORD).await;
+    for (next, expected) in [
+        ("/orders?page=2", "/orders?page=2"),
+        ("https://evil.example", "/"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),
+    ] {
+        let query = serde_urlencoded::to_string([("next", next)]).expect("encodes");
+        let page = browser
+            .submit(
+                &format!("/login?{query}"),
+                &[("email", email.as_str()), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{next}");
+        assert_eq!(page.location(), expected, "{next}");
+    }
+    // The login page keeps a safe `next` in its form, and drops another.
+    let page = browser.get("/login?next=%2Forders").await;
+    assert!(
+        page.body.contains(r#"name="next" value="&#x2f;orders""#),
+        "{}",
+        page.body
+    );
+    let page = browser.get("/login?next=%2F%2Fevil.example").await;
+    assert!(!page.body.contains("evil.example"), "{}", page.body);
+}
+
+#[tokio::test]
+async fn createsuperuser_needs_a_terminal_or_its_variables() {
+    // S27 and S12
+    let args = |email: Option<&str>, no_input: bool| Createsuperuser {
+        email: email.map(str::to_owned),
+        no_input,
+    };
+    let message = |result: Result<Option<(String, String)>, CommandError>| {
+        result.expect_err("refused").to_string()
+    };
+
+    let interactive = args(None, false);
+    assert_eq!(
+        superuser_without_prompts(&interactive, None, true).expect("asks"),
+        None
+    );
+    let refusal = message(superuser_without_prompts(&interactive, None, false));
+    assert!(refusal.contains("terminal"), "{refusal}");
+    assert!(refusal.contains("SUPERUSER_PASSWORD"), "{refusal}");
+
+    let email = unique_email("admin");
+    let no_input = args(Some(&email), true);
+    let refusal = message(superuser_without_prompts(&no_input, None, false));
+    assert!(refusal.contains("SUPERUSER_PASSWORD"), "{refusal}");
+    let refusal = message(superuser_without_prompts(
+        &args(None, true),
+        Some(PASSWORD.to_owned()),
+        false,
+    ));
+    assert!(refusal.contains("--email"), "{refusal}");
+
+    let (given_email, password) =
+        superuser_without_prompts(&no_input, Some(PASSWORD.to_owned()), false)
+            .expect("given")
+            .expect("no prompt");
+    let state = AppState::from_env().await.expect("state builds");
+    let weak = add_superuser(&state.db, &given_email, "password".to_owned())
+        .await
+        .expect_err("weak password");
+    assert!(weak.to_string().contains("too common"), "{weak}");
+
+    let user = add_superuser(&state.db, &given_email, password)
+        .await
+        .expect("created");
+    assert!(user.is_staff);
+    assert_eq!(user.email, email);
+    let hash = password_hash(&state, &email).await;
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(
+        add_superuser(&state.db, &email, PASSWORD.to_owned())
+            .await
+            .is_err()
+    );
+}

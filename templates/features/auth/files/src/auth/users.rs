@@ -1,0 +1,48 @@
+//! Users in the database: creating them and finding them by id or by email.
+
+use super::*;
+
+/// Adds a user whose password is already hashed. `Ok(None)` when the email is taken.
+pub async fn create_user(
+    pool: &db::Pool,
+    email: &str,
+    password_hash: &str,
+    is_staff: bool,
+) -> Result<Option<User>, sqlx::Error> {
+    let inserted: Result<UserRow, sqlx::Error> = sqlx::query_as(
+        "INSERT INTO users (email, password_hash, is_staff, created_at) \
+         VALUES ($1, $2, $3, $4) RETURNING id, email, is_staff, created_at",
+    )
+    .bind(normalize_email(email))
+    .bind(password_hash)
+    .bind(is_staff)
+    .bind(db::unix_now())
+    .fetch_one(pool)
+    .await;
+    match inserted {
+        Ok(row) => Ok(Some(user_from_row(row))),
+        Err(sqlx::Error::Database(err)) if err.is_unique_violation() => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+/// The user with this id, if there is one.
+pub async fn find_user(pool: &db::Pool, id: i64) -> Result<Option<User>, sqlx::Error> {
+    let row: Option<UserRow> =
+        sqlx::query_as("SELECT id, email, is_staff, created_at FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(user_from_row))
+}
+
+/// The user with this email and their password hash, for the login.
+pub(super) async fn find_login(
+    pool: &db::Pool,
+    email: &str,
+) -> Result<Option<(i64, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")
+        .bind(normalize_email(email))
+        .fetch_optional(pool)
+        .await
+}

@@ -1,0 +1,243 @@
+//! The pages: register, log in (with the rate limit and a safe `next`), log out.
+
+use super::*;
+
+/// The login form. `next` is where to go after logging in; it comes back as a hidden
+/// field and is checked by [`safe_next`].
+#[derive(Deserialize, Validate)]
+pub struct LoginForm {
+    #[garde(length(chars, max = 254))]
+    email: String,
+    #[garde(length(chars, max = 4096))]
+    password: String,
+    #[garde(skip)]
+    #[serde(default)]
+    next: Option<String>,
+}
+
+impl FormPage for LoginForm {
+    const TEMPLATE: &'static str = "login.html";
+}
+
+/// The registration form.
+#[derive(Deserialize, Validate)]
+pub struct RegisterForm {
+    #[garde(length(chars, max = 254), custom(email_rule))]
+    email: String,
+    #[garde(length(chars, max = 4096))]
+    password: String,
+}
+
+impl FormPage for RegisterForm {
+    const TEMPLATE: &'static str = "register.html";
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// `next` if it is a path on this site (one leading `/`, not `//`, no backslash, only
+/// printable ASCII as in any URL), else `/`: a login link must not lead to another site.
+pub fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && path.bytes().all(|byte| byte.is_ascii_graphic()) =>
+        {
+            path
+        }
+        _ => "/",
+    }
+}
+
+/// Renders a form page: what was typed (never the password), messages by field, the
+/// CSRF token and the navigation.
+pub(super) fn render_form(
+    templates: &Templates,
+    template: &str,
+    token: &CsrfToken,
+    form: BTreeMap<&str, String>,
+    errors: BTreeMap<&str, Vec<String>>,
+    nav: Value,
+) -> Result<Html<String>, RenderError> {
+    let context = minijinja::value::merge_maps([
+        context! { form => Value::from(form), errors => Value::from(errors) },
+        forms::csrf_context(token),
+        nav,
+    ]);
+    templates.render(template, context)
+}
+
+pub(super) async fn login_page(
+    State(state): State<crate::AppState>,
+    token: CsrfToken,
+    nav: Nav,
+    Query(query): Query<NextQuery>,
+) -> Result<Html<String>, AppError> {
+    let mut form = BTreeMap::new();
+    if let Some(next) = query.next {
+        form.insert("next", safe_next(Some(&next)).to_owned());
+    }
+    let page = render_form(
+        &state.templates,
+        "login.html",
+        &token,
+        form,
+        BTreeMap::new(),
+        nav.context(),
+    )?;
+    Ok(page)
+}
+
+pub(super) async fn register_page(
+    State(state): State<crate::AppState>,
+    token: CsrfToken,
+    nav: Nav,
+) -> Result<Html<String>, AppError> {
+    let page = render_form(
+        &state.templates,
+        "register.html",
+        &token,
+        BTreeMap::new(),
+        BTreeMap::new(),
+        nav.context(),
+    )?;
+    Ok(page)
+}
+
+/// The client's address as the server saw it (`main` serves with connect info). Behind a
+/// proxy this is the proxy: see the README before counting on the rate limit there.
+pub(super) fn client_ip(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string())
+}
+
+/// The client address, taken before the form (which reads the body).
+pub struct ClientIp(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(client_ip(parts)))
+    }
+}
+
+pub(super) async fn login(
+    State(state): State<crate::AppState>,
+    session: Session,
+    token: CsrfToken,
+    ClientIp(ip): ClientIp,
+    Query(query): Query<NextQuery>,
+    ValidForm(form): ValidForm<LoginForm>,
+) -> Result<Response, AppError> {
+    let next = form.next.clone().or(query.next);
+    let typed = BTreeMap::from([
+        ("email", form.email.clone()),
+        ("next", safe_next(next.as_deref()).to_owned()),
+    ]);
+    let failed = |status: StatusCode, message: &str| -> Result<Response, AppError> {
+        let errors = BTreeMap::from([("form", vec![message.to_owned()])]);
+        let page = render_form(
+            &state.templates,
+            "login.html",
+            &token,
+            typed.clone(),
+            errors,
+            context! {},
+        )?;
+        Ok((status, page).into_response())
+    };
+
+    let key = (ip, normalize_email(&form.email));
+    if let Some(retry_after) = state.auth.limiter.hit(key, Instant::now()) {
+        tracing::warn!("login rate limit reached");
+        let mut response = failed(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many attempts. Wait a few minutes and try again.",
+        )?;
+        if let Ok(value) = HeaderValue::try_from(retry_after.as_secs().max(1).to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        return Ok(response);
+    }
+
+    let found = find_login(&state.auth.db, &form.email).await?;
+    let password = form.password;
+    let user_id = tokio::task::spawn_blocking(move || match found {
+        Some((id, hash)) => verify_password(&password, &hash).then_some(id),
+        None => {
+            // As slow as checking a real hash, so the time taken does not tell whether
+            // the email has an account.
+            let _ = hash_password(&password);
+            None
+        }
+    })
+    .await
+    .map_err(|err| AppError::internal(format!("password check: {err}")))?;
+    let Some(user_id) = user_id else {
+        return failed(StatusCode::OK, LOGIN_FAILED);
+    };
+
+    start_session(&session, user_id).await?;
+    Ok(Redirect::to(safe_next(next.as_deref())).into_response())
+}
+
+/// Logs `user_id` in: a new session id (an id planted before login is worthless), the
+/// user's id in it, and a new CSRF token (tokens seen before login stop working).
+pub(super) async fn start_session(session: &Session, user_id: i64) -> Result<(), AppError> {
+    session.cycle_id().await?;
+    session.insert(USER_ID_KEY, user_id).await?;
+    csrf::rotate(session).await?;
+    Ok(())
+}
+
+pub(super) async fn register(
+    State(state): State<crate::AppState>,
+    session: Session,
+    token: CsrfToken,
+    ValidForm(form): ValidForm<RegisterForm>,
+) -> Result<Response, AppError> {
+    let email = normalize_email(&form.email);
+    let refused = |field: &'static str, messages: Vec<String>| -> Result<Response, AppError> {
+        let typed = BTreeMap::from([("email", form.email.clone())]);
+        let page = render_form(
+            &state.templates,
+            "register.html",
+            &token,
+            typed,
+            BTreeMap::from([(field, messages)]),
+            context! {},
+        )?;
+        Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    };
+    if let Err(problems) = check_password_rules(&form.password, &email) {
+        return refused("password", problems);
+    }
+    let password = form.password.clone();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|err| AppError::internal(format!("password hash: {err}")))?
+        .map_err(AppError::internal)?;
+    let Some(user) = create_user(&state.auth.db, &email, &hash, false).await? else {
+        return refused(
+            "email",
+            vec!["An account with this email already exists. Log in instead.".to_owned()],
+        );
+    };
+    start_session(&session, user.id).await?;
+    Ok(Redirect::to("/").into_response())
+}
+
+/// Ends the session on the server (a copy of the cookie is worthless afterwards) and
+/// gives the visitor a fresh CSRF token.
+pub(super) async fn logout(session: Session) -> Result<Redirect, AppError> {
+    session.flush().await?;
+    csrf::rotate(&session).await?;
+    Ok(Redirect::to("/"))
+}
