@@ -3,7 +3,7 @@
 //! SQL parameters only (S11), allowed hosts (S20), no details in a 500 (S22), size limits
 //! (S23), cross-site and tokenless posts refused
 //! (S1, S2) and logout by POST only (S5, S25). Logins, passwords, rate limits and the
-//! admin's rules are tested in `src/auth/` and `src/admin.rs`; static files kept in
+//! admin's rules are tested in `src/auth/` and `src/admin/`; static files kept in
 //! their folder (S24) with the other tests the features add, in `features.rs`.
 
 use std::path::Path;

@@ -1,0 +1,114 @@
+//! The admin pages at `/admin`, for staff only (a visitor is sent to the login page, any
+//! other user gets 403):
+//!
+//! - `/admin`: the dashboard, a link to every registered model;
+//! - `/admin/{model}`: its rows, with a search box (`?q=`) and pages (`?page=2`);
+//! - `/admin/{model}/new` and `/admin/{model}/{id}/edit`: the form, 422 with a message
+//!   under each field that needs fixing, 303 to the list once saved;
+//! - `/admin/{model}/{id}/delete`: GET asks for confirmation, POST deletes.
+//!
+//! A model appears here once it implements [`AdminModel`] and is listed in [`MODELS`].
+//! [`UserAdmin`] in `users.rs` is the worked example. Every query binds its
+//! values; a search term is matched as plain text (`%` and `_` in it match themselves).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use minijinja::{Value, context};
+use time::OffsetDateTime;
+
+use crate::app_error::AppError;
+use crate::auth::{self, Nav, RequireStaff};
+use crate::db;
+use crate::forms::{self, Errors, Input, ListQuery, Values};
+
+#[cfg(test)]
+mod tests;
+mod users;
+mod views;
+
+pub use users::*;
+pub use views::*;
+
+/// Rows on one page of a list: Django's `list_per_page`.
+pub const PER_PAGE: i64 = 100;
+
+/// Every model the admin shows, in the dashboard's order.
+pub static MODELS: &[&dyn AdminModel] = &[
+    &UserAdmin,
+    // plinth:admin-models
+];
+
+/// What a future returned by an [`AdminModel`] method resolves to.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, AppError>> + Send + 'a>>;
+
+/// How a model is listed, searched, edited and deleted. The methods return boxed futures
+/// (`Box::pin(async move { ... })`) so that [`MODELS`] can hold models of any type.
+pub trait AdminModel: Sync {
+    /// Its name in URLs: `/admin/{slug}`.
+    fn slug(&self) -> &'static str;
+    /// Its name in titles, plural and singular: "Users", "user".
+    fn plural(&self) -> &'static str;
+    fn singular(&self) -> &'static str;
+    /// The headers of the list's columns, in the order of [`ListRow::cells`].
+    fn columns(&self) -> &'static [&'static str];
+    /// The form's fields; `editing` is false on the "new" page.
+    fn fields(&self, editing: bool) -> Vec<Field>;
+    /// One page of the rows matching `search` (everything when it is empty), and how many
+    /// rows match in all.
+    fn list<'a>(
+        &'a self,
+        db: &'a db::Pool,
+        search: &'a str,
+        limit: i64,
+        offset: i64,
+    ) -> BoxFuture<'a, Listing>;
+    /// The row `id`, as the edit form shows it.
+    fn find<'a>(&'a self, db: &'a db::Pool, id: i64) -> BoxFuture<'a, Option<Record>>;
+    /// Checks the form and saves it: a new row when `id` is `None`. `Ok(Err(..))` sends
+    /// the form back with the messages.
+    fn save<'a>(
+        &'a self,
+        db: &'a db::Pool,
+        id: Option<i64>,
+        form: Values,
+    ) -> BoxFuture<'a, Result<i64, Errors>>;
+    /// Deletes the row `id`; false when there was none.
+    fn delete<'a>(&'a self, db: &'a db::Pool, id: i64) -> BoxFuture<'a, bool>;
+}
+
+/// One field of a model's form.
+pub struct Field {
+    /// The form field's name, and the key of its value in [`Values`].
+    pub name: &'static str,
+    pub label: &'static str,
+    pub input: Input,
+    /// A hint printed under the field; may be empty.
+    pub help: &'static str,
+}
+
+/// One page of a list.
+pub struct Listing {
+    pub rows: Vec<ListRow>,
+    /// Rows matching the search, on every page.
+    pub total: i64,
+}
+
+/// A row of a list: its id (for the edit and delete links) and the text of each column.
+pub struct ListRow {
+    pub id: i64,
+    pub cells: Vec<String>,
+}
+
+/// A row as its edit form shows it.
+pub struct Record {
+    /// How the row is named on its pages, e.g. a user's email.
+    pub title: String,
+    pub values: Values,
+}

@@ -1,0 +1,264 @@
+//! The admin's pages: the dashboard, each model's list, its forms and its delete confirmation.
+
+use super::*;
+
+/// The admin routes; each handler takes [`RequireStaff`], and the app's CSRF layer
+/// refuses a POST without the token before any handler runs.
+pub fn routes() -> Router<crate::AppState> {
+    Router::new()
+        .route("/admin", get(dashboard))
+        .route("/admin/admin.css", get(stylesheet))
+        .route("/admin/{model}", get(list))
+        .route("/admin/{model}/new", get(new_page).post(create))
+        .route("/admin/{model}/{id}/edit", get(edit_page).post(update))
+        .route("/admin/{model}/{id}/delete", get(delete_page).post(delete))
+}
+
+/// The admin's stylesheet, compiled into the binary. Not secret, so served to anyone
+/// (the login page a visitor is sent to shows no admin page anyway).
+pub(super) async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        include_str!("admin.css"),
+    )
+}
+
+pub(super) fn model(slug: &str) -> Option<&'static dyn AdminModel> {
+    MODELS.iter().copied().find(|model| model.slug() == slug)
+}
+
+pub(super) fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "Not found\n").into_response()
+}
+
+/// The model and the row id named by the path, if both exist.
+pub(super) fn model_and_id(slug: &str, id: &str) -> Option<(&'static dyn AdminModel, i64)> {
+    Some((model(slug)?, id.parse().ok()?))
+}
+
+pub(super) fn model_context(model: &dyn AdminModel) -> Value {
+    context! {
+        slug => model.slug(),
+        plural => model.plural(),
+        singular => model.singular(),
+    }
+}
+
+/// Renders an admin page with the navigation (which carries the CSRF token) and the list
+/// of models for the sidebar.
+pub(super) fn render(
+    state: &crate::AppState,
+    template: &str,
+    nav: Nav,
+    page: Value,
+) -> Result<Html<String>, AppError> {
+    let models: Vec<Value> = MODELS.iter().map(|model| model_context(*model)).collect();
+    let context =
+        minijinja::value::merge_maps([page, nav.context(), context! { admin_models => models }]);
+    Ok(state.templates.render(template, context)?)
+}
+
+pub(super) async fn dashboard(
+    State(state): State<crate::AppState>,
+    _staff: RequireStaff,
+    nav: Nav,
+) -> Result<Html<String>, AppError> {
+    render(&state, "admin/dashboard.html", nav, context! {})
+}
+
+pub(super) async fn list(
+    State(state): State<crate::AppState>,
+    _staff: RequireStaff,
+    nav: Nav,
+    Path(slug): Path<String>,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    let Some(model) = model(&slug) else {
+        return Ok(not_found());
+    };
+    let (search, page) = (query.search(), query.page());
+    let listing = model
+        .list(&state.db, search, PER_PAGE, query.offset(PER_PAGE))
+        .await?;
+    let pages = forms::pages(listing.total, PER_PAGE);
+    let base = format!("/admin/{}", model.slug());
+    let rows: Vec<Value> = listing
+        .rows
+        .into_iter()
+        .map(|row| context! { id => row.id, cells => row.cells })
+        .collect();
+    let page_context = context! {
+        model => model_context(model),
+        columns => model.columns().to_vec(),
+        rows => rows,
+        total => listing.total,
+        search => search,
+        page => page,
+        pages => pages,
+        previous_url => (page > 1).then(|| forms::list_url(&base, search, page - 1)),
+        next_url => (page < pages).then(|| forms::list_url(&base, search, page + 1)),
+    };
+    Ok(render(&state, "admin/list.html", nav, page_context)?.into_response())
+}
+
+/// The form page: new when `id` is `None`; `values` what to fill in, `errors` the
+/// messages to show.
+pub(super) fn form_page(
+    state: &crate::AppState,
+    nav: Nav,
+    model: &dyn AdminModel,
+    record: Option<(i64, &str)>,
+    values: &Values,
+    errors: &Errors,
+) -> Result<Html<String>, AppError> {
+    let fields: Vec<Value> = model
+        .fields(record.is_some())
+        .iter()
+        .map(|field| {
+            // A password is never sent to the browser, not even the one just typed.
+            let value = match field.input {
+                Input::Password => String::new(),
+                _ => values.get(field.name).cloned().unwrap_or_default(),
+            };
+            context! {
+                name => field.name,
+                label => field.label,
+                type => field.input.as_str(),
+                help => field.help,
+                value => value,
+                errors => errors.get(field.name).cloned().unwrap_or_default(),
+            }
+        })
+        .collect();
+    let (action, title) = match record {
+        Some((id, title)) => (format!("/admin/{}/{id}/edit", model.slug()), title),
+        None => (format!("/admin/{}/new", model.slug()), ""),
+    };
+    let page = context! {
+        model => model_context(model),
+        editing => record.is_some(),
+        id => record.map(|(id, _)| id),
+        title => title,
+        action => action,
+        fields => fields,
+        form_errors => errors.get("form").cloned().unwrap_or_default(),
+    };
+    render(state, "admin/form.html", nav, page)
+}
+
+pub(super) async fn new_page(
+    State(state): State<crate::AppState>,
+    _staff: RequireStaff,
+    nav: Nav,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let Some(model) = model(&slug) else {
+        return Ok(not_found());
+    };
+    let page = form_page(&state, nav, model, None, &Values::new(), &Errors::new())?;
+    Ok(page.into_response())
+}
+
+pub(super) async fn create(
+    State(state): State<crate::AppState>,
+    _staff: RequireStaff,
+    nav: Nav,
+    Path(slug): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let Some(model) = model(&slug) else {
+        return Ok(not_found());
+    };
+    let values = forms::posted_values(&body);
+    match model.save(&state.db, None, values.clone()).await? {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/{slug}")).into_response()),
+        Err(errors) => {
+            let page = form_page(&state, nav, model, None, &values, &errors)?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
+
+pub(super) async fn edit_page(
+    State(state): State<crate::AppState>,
+    _staff: RequireStaff,
+    nav: Nav,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let Some((model, id)) = model_and_id(&slug, &id) else {
+        return Ok(not_found());
+    };
+    let Some(record) = model.find(&state.db, id).await? else {
+        return Ok(not_found());
+    };
+    let page = form_page(
+        &state,
+        nav,
+        model,
+        Some((id, &record.title)),
+        &record.values,
+        &Errors::new(),
+    )?;
+    Ok(page.into_response())
+}
+
+pub(super) async fn update(
+    State(state): State<crate::AppState>,
+    _staff: RequireStaff,
+    nav: Nav,
+    Path((slug, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let Some((model, id)) = model_and_id(&slug, &id) else {
+        return Ok(not_found());
+    };
+    let Some(record) = model.find(&state.db, id).await? else {
+        return Ok(not_found());
+    };
+    let values = forms::posted_values(&body);
+    match model.save(&state.db, Some(id), values.clone()).await? {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/{slug}")).into_response()),
+        Err(errors) => {
+            let record = Some((id, record.title.as_str()));
+            let page = form_page(&state, nav, model, record, &values, &errors)?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
+
+pub(super) async fn delete_page(
+    State(state): State<crate::AppState>,
+    _staff: RequireStaff,
+    nav: Nav,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let Some((model, id)) = model_and_id(&slug, &id) else {
+        return Ok(not_found());
+    };
+    let Some(record) = model.find(&state.db, id).await? else {
+        return Ok(not_found());
+    };
+    let page = context! {
+        model => model_context(model),
+        id => id,
+        title => record.title,
+    };
+    Ok(render(&state, "admin/delete.html", nav, page)?.into_response())
+}
+
+pub(super) async fn delete(
+    State(state): State<crate::AppState>,
+    _staff: RequireStaff,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let Some((model, id)) = model_and_id(&slug, &id) else {
+        return Ok(not_found());
+    };
+    if !model.delete(&state.db, id).await? {
+        return Ok(not_found());
+    }
+    Ok(Redirect::to(&format!("/admin/{slug}")).into_response())
+}
