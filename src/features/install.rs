@@ -128,13 +128,24 @@ fn later_blocks<'a>(
     recipes: &'a BTreeMap<String, Recipe>,
     present: &[String],
 ) -> Vec<&'a str> {
+    let position = |id: &str| CATALOGUE.iter().position(|feature| feature.id == id);
+    blocks_at(edit, recipes, present, |id| position(id) > position(owner))
+}
+
+/// The texts the present features chosen by `owners` insert at the marker of `edit`,
+/// in its file.
+fn blocks_at<'a>(
+    edit: &Edit,
+    recipes: &'a BTreeMap<String, Recipe>,
+    present: &[String],
+    owners: impl Fn(&str) -> bool,
+) -> Vec<&'a str> {
     let EditAction::Insert { marker, .. } = &edit.action else {
         return Vec::new();
     };
-    let position = |id: &str| CATALOGUE.iter().position(|feature| feature.id == id);
     recipes
         .iter()
-        .filter(|(id, _)| position(id) > position(owner))
+        .filter(|(id, _)| owners(id))
         .flat_map(|(_, recipe)| &recipe.edits)
         .filter(|other| {
             other.file == edit.file
@@ -256,39 +267,10 @@ fn add_part_for(
     )?;
     merge_manifest(draft, &recipe)?;
     for edit in &recipe.edits {
-        let everything = every_block(edit, recipes, present);
-        apply_edit(draft, edit, &everything)?;
+        let every_feature = blocks_at(edit, recipes, present, |_| true);
+        apply_edit(draft, edit, &every_feature)?;
     }
     Ok(())
-}
-
-/// Every text the present features insert at the marker of `edit`, in its file.
-fn every_block<'a>(
-    edit: &Edit,
-    recipes: &'a BTreeMap<String, Recipe>,
-    present: &[String],
-) -> Vec<&'a str> {
-    let EditAction::Insert { marker, .. } = &edit.action else {
-        return Vec::new();
-    };
-    recipes
-        .values()
-        .flat_map(|recipe| &recipe.edits)
-        .filter(|other| {
-            other.file == edit.file
-                && other
-                    .when
-                    .as_ref()
-                    .is_none_or(|when| present.contains(when))
-        })
-        .filter_map(|other| match &other.action {
-            EditAction::Insert {
-                marker: other_marker,
-                text,
-            } if other_marker == marker => Some(text.as_str()),
-            _ => None,
-        })
-        .collect()
 }
 
 /// Merges the recipe's dependencies and profile settings into Cargo.toml.
