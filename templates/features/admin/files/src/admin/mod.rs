@@ -11,9 +11,6 @@
 //! [`UserAdmin`] in `users.rs` is the worked example. Every query binds its
 //! values; a search term is matched as plain text (`%` and `_` in it match themselves).
 
-use std::future::Future;
-use std::pin::Pin;
-
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -23,7 +20,7 @@ use axum::routing::get;
 use minijinja::{Value, context};
 use time::OffsetDateTime;
 
-use crate::app_error::AppError;
+use crate::app_error::{self, AppError};
 use crate::auth::{self, Nav, RequireStaff};
 use crate::db;
 use crate::forms::{self, Errors, Input, ListQuery, Values};
@@ -45,11 +42,9 @@ pub static MODELS: &[&dyn AdminModel] = &[
     // plinth:admin-models
 ];
 
-/// What a future returned by an [`AdminModel`] method resolves to.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, AppError>> + Send + 'a>>;
-
-/// How a model is listed, searched, edited and deleted. The methods return boxed futures
-/// (`Box::pin(async move { ... })`) so that [`MODELS`] can hold models of any type.
+/// How a model is listed, searched, edited and deleted. `#[async_trait]` boxes the
+/// methods' futures, so that [`MODELS`] can hold models of any type.
+#[async_trait::async_trait]
 pub trait AdminModel: Sync {
     /// Its name in URLs: `/admin/{slug}`.
     fn slug(&self) -> &'static str;
@@ -62,25 +57,25 @@ pub trait AdminModel: Sync {
     fn fields(&self, editing: bool) -> Vec<Field>;
     /// One page of the rows matching `search` (everything when it is empty), and how many
     /// rows match in all.
-    fn list<'a>(
-        &'a self,
-        db: &'a db::Pool,
-        search: &'a str,
+    async fn list(
+        &self,
+        db: &db::Pool,
+        search: &str,
         limit: i64,
         offset: i64,
-    ) -> BoxFuture<'a, Listing>;
+    ) -> app_error::Result<Listing>;
     /// The row `id`, as the edit form shows it.
-    fn find<'a>(&'a self, db: &'a db::Pool, id: i64) -> BoxFuture<'a, Option<Record>>;
+    async fn find(&self, db: &db::Pool, id: i64) -> app_error::Result<Option<Record>>;
     /// Checks the form and saves it: a new row when `id` is `None`. `Ok(Err(..))` sends
     /// the form back with the messages.
-    fn save<'a>(
-        &'a self,
-        db: &'a db::Pool,
+    async fn save(
+        &self,
+        db: &db::Pool,
         id: Option<i64>,
         form: Values,
-    ) -> BoxFuture<'a, Result<i64, Errors>>;
+    ) -> app_error::Result<Result<i64, Errors>>;
     /// Deletes the row `id`; false when there was none.
-    fn delete<'a>(&'a self, db: &'a db::Pool, id: i64) -> BoxFuture<'a, bool>;
+    async fn delete(&self, db: &db::Pool, id: i64) -> app_error::Result<bool>;
 }
 
 /// One field of a model's form.
