@@ -2,7 +2,7 @@
 //! `?` turns any failure into it: the database, the session store, a background task, a
 //! template. The cause goes to the log with its whole chain; the visitor gets the 500 page,
 //! which tells nothing about it (a template's error shows in development, see
-//! `templates.rs`).
+//! `templates.rs`). A JSON API returns [`ApiError`] instead: the same, answered in JSON.
 
 use std::error::Error;
 
@@ -59,6 +59,40 @@ impl IntoResponse for AppError {
     }
 }
 
+/// [`AppError`] for a JSON API: the same log line and the same 500, with a JSON body
+/// (`{"error": "internal server error"}`) an API client can read instead of the HTML page.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl<E> From<E> for ApiError
+where
+    AppError: From<E>,
+{
+    fn from(err: E) -> Self {
+        Self(AppError::from(err))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self.0 {
+            AppError::Internal(err) => {
+                tracing::error!(error = %chain(err.as_ref()), "a request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    [
+                        (header::CONTENT_TYPE, "application/json"),
+                        (header::CACHE_CONTROL, "no-store"),
+                    ],
+                    r#"{"error":"internal server error"}"#,
+                )
+                    .into_response()
+            }
+            AppError::Render(err) => err.into_response(),
+        }
+    }
+}
+
 /// `err` and each of its causes, `: `-separated.
 fn chain(err: &(dyn Error + 'static)) -> String {
     let mut text = err.to_string();
@@ -107,5 +141,20 @@ mod tests {
         let body = String::from_utf8(body.to_vec()).expect("UTF-8");
         assert_eq!(body, SERVER_ERROR_PAGE);
         assert!(!body.contains("disk full"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn an_api_failure_is_an_opaque_500_in_json() {
+        let err = Outer(std::io::Error::other("disk full"));
+        let response = ApiError::from(err).into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        assert_eq!(&body[..], br#"{"error":"internal server error"}"#);
     }
 }
