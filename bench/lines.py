@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""Lines of a generated project's Rust that are not tests: non-blank lines of src/**/*.rs,
+leaving out tests.rs files, files under a tests/ folder, and each file's `#[cfg(test)]`
+module. Prints the total and the longest files.
+
+    python3 bench/lines.py PROJECT_DIR
+"""
+import os
+import sys
+
+TEST_MODULES = ("#[cfg(test)]\nmod tests", "#[cfg(test)]\npub mod tests", "#[cfg(test)]\npub(crate) mod tests")
+
+
+def code_lines(path, relative):
+    text = open(path, encoding="utf-8").read()
+    if "/tests/" in "/" + relative or os.path.basename(path) == "tests.rs":
+        return 0, len(text.splitlines())
+    cut = min((text.find(marker) for marker in TEST_MODULES if marker in text), default=-1)
+    code = text if cut < 0 else text[:cut]
+    return sum(1 for line in code.splitlines() if line.strip()), len(text.splitlines())
+
+
+def main(root):
+    rows = []
+    for folder, _, files in os.walk(os.path.join(root, "src")):
+        for name in files:
+            if name.endswith(".rs"):
+                path = os.path.join(folder, name)
+                relative = os.path.relpath(path, root)
+                rows.append((relative, *code_lines(path, relative)))
+    rows.sort(key=lambda row: -row[1])
+    print(f"non-test lines: {sum(row[1] for row in rows)}")
+    print(f"all lines of .rs files: {sum(row[2] for row in rows)}")
+    for relative, code, total in rows[:8]:
+        print(f"  {relative:<35} {code:5} non-test, {total:5} in all")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
