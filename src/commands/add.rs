@@ -35,8 +35,8 @@ pub fn run(args: &AddArgs) -> Result<(), Error> {
     report::status("Adding", describe_features(&missing, &args.features));
 
     let mut draft = Draft::on_disk(&project.root);
-    let context = context::for_project(&project.metadata, db)?;
     let places = Places::of(project.metadata.style)?;
+    let context = context::for_project(&project.metadata, &places, db)?;
     let target = install::Target {
         context: &context,
         places: &places,

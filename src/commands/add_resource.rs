@@ -56,8 +56,8 @@ pub fn run(args: &ResourceArgs) -> Result<(), Error> {
 
     let mut draft = Draft::on_disk(&project.root);
     let metadata = &project.metadata;
-    let context = context::for_project(metadata, metadata.db)?;
     let places = Places::of(metadata.style)?;
+    let context = context::for_project(metadata, &places, metadata.db)?;
     let target = install::Target {
         context: &context,
         places: &places,

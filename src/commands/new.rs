@@ -153,7 +153,8 @@ fn non_unicode_name(path: &Path) -> Error {
 /// Renders the whole project in memory: the style's skeleton, then each
 /// feature installed by the same code `plinth add` runs.
 pub fn render(spec: &ProjectSpec, features: &[&Feature]) -> Result<FileTree, Error> {
-    let context = context::for_spec(spec)?;
+    let places = Places::of(spec.style)?;
+    let context = context::for_spec(spec, &places)?;
     let folder = format!("{}/files", spec.style.as_str());
     let dir = template::tree(&folder).ok_or_else(|| Error::Template {
         file: folder.clone(),
@@ -163,7 +164,6 @@ pub fn render(spec: &ProjectSpec, features: &[&Feature]) -> Result<FileTree, Err
     if features.is_empty() {
         return Ok(skeleton);
     }
-    let places = Places::of(spec.style)?;
     let target = install::Target {
         context: &context,
         places: &places,

@@ -7,21 +7,21 @@ use serde_json::{Value, json};
 use crate::error::Error;
 use crate::project::Metadata;
 use crate::render::places::Places;
-use crate::request::spec::{Database, ProjectSpec, Style};
+use crate::request::spec::{Database, ProjectSpec};
 
-/// The template context for a new project.
-pub fn for_spec(spec: &ProjectSpec) -> Result<Value, Error> {
-    base(spec.name.as_str(), spec.style, spec.db)
+/// The template context for a new project, whose style keeps its places in `places`.
+pub fn for_spec(spec: &ProjectSpec, places: &Places) -> Result<Value, Error> {
+    base(spec.name.as_str(), places, spec.db)
 }
 
 /// The template context for an existing project, from its metadata.
-pub fn for_project(metadata: &Metadata, db: Database) -> Result<Value, Error> {
-    base(&metadata.name, metadata.style, db)
+pub fn for_project(metadata: &Metadata, places: &Places, db: Database) -> Result<Value, Error> {
+    base(&metadata.name, places, db)
 }
 
-fn base(name: &str, style: Style, db: Database) -> Result<Value, Error> {
-    let places = Places::of(style)?;
-    let places: serde_json::Map<String, Value> = places
+fn base(name: &str, places: &Places, db: Database) -> Result<Value, Error> {
+    let style = places.style();
+    let file_of_place: serde_json::Map<String, Value> = places
         .names()
         .filter_map(|place| Some((place.to_owned(), Value::from(places.file(place)?))))
         .collect();
@@ -31,7 +31,7 @@ fn base(name: &str, style: Style, db: Database) -> Result<Value, Error> {
         "plinth_version": crate::VERSION,
         "style": style.as_str(),
         // Where each place is: `{{places.index}}` names the file of the home page.
-        "places": places,
+        "places": file_of_place,
         "db": db.as_str(),
         "sqlite": db == Database::Sqlite,
         "postgres": db == Database::Postgres,
