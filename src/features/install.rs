@@ -238,7 +238,8 @@ fn create_tree(
 /// Adds the style's part that creates `path` when the project lacks that file: its
 /// files, its dependencies and its edits, as a feature would. What a part inserts goes
 /// above every line the present features insert at the same marker, so that it comes
-/// first whichever feature brought the part.
+/// first whichever feature brought the part. A part made first has its own files already,
+/// so the parts it needs are made before its edits and none is made twice.
 fn add_part_for(
     draft: &mut Draft,
     target: &Target<'_>,
@@ -266,6 +267,17 @@ fn add_part_for(
         target.context,
     )?;
     merge_manifest(draft, &recipe)?;
+    // A part may build on another (micro's `config` lives in the `state` part's file).
+    let needed: Vec<String> = recipe
+        .uses
+        .iter()
+        .filter_map(|place| target.places.file(place))
+        .map(str::to_owned)
+        .chain(recipe.edits.iter().map(|edit| edit.file.clone()))
+        .collect();
+    for file in needed {
+        add_part_for(draft, target, Path::new(&file), recipes, present)?;
+    }
     for edit in &recipe.edits {
         let every_feature = blocks_at(edit, recipes, present, |_| true);
         apply_edit(draft, edit, &every_feature)?;

@@ -3,20 +3,16 @@
 
 use std::any::Any;
 
-use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::context;
 use tower_http::catch_panic::CatchPanicLayer;
 
-use crate::{AppState, auth};
+use crate::templates::Page;
 
 /// The page for a path no route answers.
-pub async fn not_found(State(state): State<AppState>, nav: auth::Nav) -> Response {
-    let page = state
-        .templates
-        .render("errors/404.html", context! { ..nav.context() });
-    match page {
+pub async fn not_found(page: Page) -> Response {
+    match page.render("errors/404.html", context! {}) {
         Ok(page) => (StatusCode::NOT_FOUND, page).into_response(),
         Err(err) => err.into_response(),
     }

@@ -427,7 +427,6 @@ pub mod testing {
     use axum::Router;
     use axum::body::Body;
     use axum::http::{Method, Request, StatusCode, header};
-    use http_body_util::BodyExt;
     use tower::ServiceExt;
 
     use crate::{AppState, auth, db};
@@ -513,8 +512,8 @@ pub mod testing {
                 .and_then(|value| value.to_str().ok())
                 .unwrap_or_default()
                 .to_owned();
-            let bytes = response.into_body().collect().await.expect("body");
-            let body = String::from_utf8(bytes.to_bytes().to_vec()).expect("UTF-8 body");
+            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await;
+            let body = String::from_utf8(bytes.expect("body").to_vec()).expect("UTF-8 body");
             Page {
                 status,
                 location,

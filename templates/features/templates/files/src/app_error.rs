@@ -109,8 +109,6 @@ fn chain(err: &(dyn Error + 'static)) -> String {
 mod tests {
     use super::*;
 
-    use http_body_util::BodyExt;
-
     #[derive(Debug)]
     struct Outer(std::io::Error);
 
@@ -132,12 +130,9 @@ mod tests {
         assert_eq!(chain(&err), "saving the row: disk full");
         let response = AppError::from(err).into_response();
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
-        let body = response
-            .into_body()
-            .collect()
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
             .await
-            .expect("body")
-            .to_bytes();
+            .expect("body");
         let body = String::from_utf8(body.to_vec()).expect("UTF-8");
         assert_eq!(body, SERVER_ERROR_PAGE);
         assert!(!body.contains("disk full"), "{body}");
@@ -149,12 +144,9 @@ mod tests {
         let response = ApiError::from(err).into_response();
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
-        let body = response
-            .into_body()
-            .collect()
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
             .await
-            .expect("body")
-            .to_bytes();
+            .expect("body");
         assert_eq!(&body[..], br#"{"error":"internal server error"}"#);
     }
 }

@@ -8,12 +8,18 @@
 //! Templates whose names end in `.html` escape every value they print: a
 //! `<script>` in a value arrives as `&lt;script&gt;`. Mark HTML you trust
 //! with the `safe` filter.
+//!
+//! Handlers render through a [`Page`], which adds what every page shows (the path, and
+//! who is logged in once accounts are installed), as Django's context processors do.
 
 use std::sync::Arc;
 
+use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
-use minijinja::{Environment, ErrorKind, Value};
+use minijinja::value::merge_maps;
+use minijinja::{Environment, ErrorKind, Value, context};
 
 use crate::config::Config;
 
@@ -58,12 +64,6 @@ impl Templates {
         Ok(env)
     }
 
-    /// Renders the template `name` with `context`, e.g.
-    /// `templates.render("index.html", context! { title => "Home" })`.
-    pub fn render(&self, name: &str, context: Value) -> Result<Html<String>, RenderError> {
-        self.render_first(&[name], context)
-    }
-
     /// Renders the first of `names` the project has, as Django looks up templates:
     /// `["posts/list.html", "crud/list.html"]` lets one resource have a page of its own
     /// while the others share one. None there is the last name's error.
@@ -87,6 +87,51 @@ impl Templates {
         Err(failed(missing.unwrap_or_else(|| {
             minijinja::Error::new(ErrorKind::TemplateNotFound, "no template named")
         })))
+    }
+}
+
+/// The page a handler answers with: the templates, and what every page shows, gathered
+/// once per request. Take it as a handler argument and render through it, so no handler
+/// passes the navigation along. Features add what they show on every page at the
+/// `plinth:page-context` comment.
+pub struct Page {
+    templates: Templates,
+    context: Value,
+}
+
+impl Page {
+    /// Renders the template `name` with `context` and what every page shows, e.g.
+    /// `page.render("index.html", context! { title => "Home" })`.
+    pub fn render(&self, name: &str, context: Value) -> Result<Html<String>, RenderError> {
+        self.render_first(&[name], context)
+    }
+
+    /// Renders the first of `names` the project has (see [`Templates::render_first`]).
+    pub fn render_first(
+        &self,
+        names: &[&str],
+        context: Value,
+    ) -> Result<Html<String>, RenderError> {
+        // The handler's values win over the shared ones of the same name.
+        let context = merge_maps([self.context.clone(), context]);
+        self.templates.render_first(names, context)
+    }
+}
+
+impl FromRequestParts<crate::AppState> for Page {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &crate::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        // `path`: the page's path, for a navigation that marks where the visitor is.
+        let context = context! { path => parts.uri.path() };
+        // plinth:page-context
+        Ok(Self {
+            templates: state.templates.clone(),
+            context,
+        })
     }
 }
 
@@ -126,16 +171,13 @@ pub const SERVER_ERROR_PAGE: &str = include_str!("../templates/errors/500.html")
 mod tests {
     use super::*;
 
-    use http_body_util::BodyExt;
-    use minijinja::context;
-
     fn templates() -> Templates {
         Templates::new(&crate::config::tests::config(&[])).expect("templates load")
     }
 
     async fn body_text(response: Response) -> String {
-        let bytes = response.into_body().collect().await.expect("body");
-        String::from_utf8(bytes.to_bytes().to_vec()).expect("UTF-8 body")
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await;
+        String::from_utf8(bytes.expect("body").to_vec()).expect("UTF-8 body")
     }
 
     #[test]
@@ -157,7 +199,7 @@ mod tests {
     #[test]
     fn pages_extend_the_base_layout() {
         let Html(page) = templates()
-            .render("index.html", context! { version => "1.2.3" })
+            .render_first(&["index.html"], context! { version => "1.2.3" })
             .expect("index renders");
         assert!(page.starts_with("<!doctype html>"), "{page}");
         assert!(page.contains(env!("CARGO_PKG_NAME")), "{page}");
@@ -185,7 +227,7 @@ mod tests {
     #[test]
     fn a_missing_template_answers_500() {
         let error = templates()
-            .render("no-such-page.html", context! {})
+            .render_first(&["no-such-page.html"], context! {})
             .expect_err("missing template");
         let response = error.into_response();
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
@@ -196,7 +238,7 @@ mod tests {
         let production = crate::config::tests::config(&[("APP_ENV", "production")]);
         let public = Templates::new(&production)
             .expect("templates load")
-            .render("no-such-page.html", context! {})
+            .render_first(&["no-such-page.html"], context! {})
             .expect_err("missing template")
             .into_response();
         assert_eq!(public.status(), StatusCode::INTERNAL_SERVER_ERROR);
@@ -206,7 +248,7 @@ mod tests {
 
         // `cargo test` is a debug build: in development it says which template failed.
         let debug = templates()
-            .render("no-such-page.html", context! {})
+            .render_first(&["no-such-page.html"], context! {})
             .expect_err("missing template")
             .into_response();
         assert_eq!(debug.status(), StatusCode::INTERNAL_SERVER_ERROR);
@@ -230,7 +272,7 @@ mod tests {
         };
         let render = || {
             templates
-                .render("page.html", context! {})
+                .render_first(&["page.html"], context! {})
                 .expect("renders")
                 .0
         };

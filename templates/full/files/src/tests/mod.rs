@@ -10,7 +10,6 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use axum::response::Response;
-use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 use crate::config::Config;
@@ -38,8 +37,8 @@ fn get(uri: &str) -> Request<Body> {
 }
 
 async fn body_text(response: Response) -> String {
-    let bytes = response.into_body().collect().await.expect("body");
-    String::from_utf8(bytes.to_bytes().to_vec()).expect("UTF-8 body")
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await;
+    String::from_utf8(bytes.expect("body").to_vec()).expect("UTF-8 body")
 }
 
 /// The headers every response carries, error pages included (checklist S9).

@@ -21,9 +21,10 @@ use minijinja::{Value, context};
 use time::OffsetDateTime;
 
 use crate::app_error::{self, AppError};
-use crate::auth::{self, Nav, RequireStaff};
+use crate::auth::{self, RequireStaff};
 use crate::db;
 use crate::forms::{self, Errors, Input, ListQuery, Values};
+use crate::templates::Page;
 
 #[cfg(test)]
 mod tests;

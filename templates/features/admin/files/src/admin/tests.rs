@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use axum::body::Body;
 use axum::http::{Request, header};
-use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 use crate::AppState;
@@ -78,8 +77,8 @@ impl Browser {
             .and_then(|value| value.to_str().ok())
             .unwrap_or_default()
             .to_owned();
-        let bytes = response.into_body().collect().await.expect("body");
-        let body = String::from_utf8(bytes.to_bytes().to_vec()).expect("UTF-8 body");
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await;
+        let body = String::from_utf8(bytes.expect("body").to_vec()).expect("UTF-8 body");
         Page {
             status,
             location,

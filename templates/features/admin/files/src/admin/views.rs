@@ -47,39 +47,32 @@ pub(super) fn model_context(model: &dyn AdminModel) -> Value {
     }
 }
 
-/// Renders an admin page with the navigation (which carries the CSRF token) and the list
-/// of models for the sidebar.
+/// Renders an admin page with the list of models for the sidebar (the navigation, which
+/// carries the CSRF token, comes with every `Page`).
 pub(super) fn render(
-    state: &crate::AppState,
+    page: &Page,
     template: &str,
-    nav: Nav,
-    page: Value,
+    context: Value,
 ) -> Result<Html<String>, AppError> {
     let models: Vec<Value> = MODELS.iter().map(|model| model_context(*model)).collect();
-    let context =
-        minijinja::value::merge_maps([page, nav.context(), context! { admin_models => models }]);
-    Ok(state.templates.render(template, context)?)
+    Ok(page.render(template, context! { admin_models => models, ..context })?)
 }
 
-pub(super) async fn dashboard(
-    State(state): State<crate::AppState>,
-    _staff: RequireStaff,
-    nav: Nav,
-) -> Result<Html<String>, AppError> {
-    render(&state, "admin/dashboard.html", nav, context! {})
+pub(super) async fn dashboard(_staff: RequireStaff, page: Page) -> Result<Html<String>, AppError> {
+    render(&page, "admin/dashboard.html", context! {})
 }
 
 pub(super) async fn list(
     State(state): State<crate::AppState>,
     _staff: RequireStaff,
-    nav: Nav,
+    page: Page,
     Path(slug): Path<String>,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let Some(model) = model(&slug) else {
         return Ok(not_found());
     };
-    let (search, page) = (query.search(), query.page());
+    let (search, number) = (query.search(), query.page());
     let listing = model
         .list(&state.db, search, PER_PAGE, query.offset(PER_PAGE))
         .await?;
@@ -90,25 +83,24 @@ pub(super) async fn list(
         .into_iter()
         .map(|row| context! { id => row.id, cells => row.cells })
         .collect();
-    let page_context = context! {
+    let context = context! {
         model => model_context(model),
         columns => model.columns().to_vec(),
         rows => rows,
         total => listing.total,
         search => search,
-        page => page,
+        page => number,
         pages => pages,
-        previous_url => (page > 1).then(|| forms::list_url(&base, search, page - 1)),
-        next_url => (page < pages).then(|| forms::list_url(&base, search, page + 1)),
+        previous_url => (number > 1).then(|| forms::list_url(&base, search, number - 1)),
+        next_url => (number < pages).then(|| forms::list_url(&base, search, number + 1)),
     };
-    Ok(render(&state, "admin/list.html", nav, page_context)?.into_response())
+    Ok(render(&page, "admin/list.html", context)?.into_response())
 }
 
 /// The form page: new when `id` is `None`; `values` what to fill in, `errors` the
 /// messages to show.
 pub(super) fn form_page(
-    state: &crate::AppState,
-    nav: Nav,
+    page: &Page,
     model: &dyn AdminModel,
     record: Option<(i64, &str)>,
     values: &Values,
@@ -137,7 +129,7 @@ pub(super) fn form_page(
         Some((id, title)) => (format!("/admin/{}/{id}/edit", model.slug()), title),
         None => (format!("/admin/{}/new", model.slug()), ""),
     };
-    let page = context! {
+    let context = context! {
         model => model_context(model),
         editing => record.is_some(),
         id => record.map(|(id, _)| id),
@@ -146,26 +138,24 @@ pub(super) fn form_page(
         fields => fields,
         form_errors => errors.get("form").cloned().unwrap_or_default(),
     };
-    render(state, "admin/form.html", nav, page)
+    render(page, "admin/form.html", context)
 }
 
 pub(super) async fn new_page(
-    State(state): State<crate::AppState>,
     _staff: RequireStaff,
-    nav: Nav,
+    page: Page,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
     let Some(model) = model(&slug) else {
         return Ok(not_found());
     };
-    let page = form_page(&state, nav, model, None, &Values::new(), &Errors::new())?;
-    Ok(page.into_response())
+    Ok(form_page(&page, model, None, &Values::new(), &Errors::new())?.into_response())
 }
 
 pub(super) async fn create(
     State(state): State<crate::AppState>,
     _staff: RequireStaff,
-    nav: Nav,
+    page: Page,
     Path(slug): Path<String>,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -176,8 +166,8 @@ pub(super) async fn create(
     match model.save(&state.db, None, values.clone()).await? {
         Ok(_) => Ok(Redirect::to(&format!("/admin/{slug}")).into_response()),
         Err(errors) => {
-            let page = form_page(&state, nav, model, None, &values, &errors)?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            let form = form_page(&page, model, None, &values, &errors)?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, form).into_response())
         }
     }
 }
@@ -185,7 +175,7 @@ pub(super) async fn create(
 pub(super) async fn edit_page(
     State(state): State<crate::AppState>,
     _staff: RequireStaff,
-    nav: Nav,
+    page: Page,
     Path((slug, id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let Some((model, id)) = model_and_id(&slug, &id) else {
@@ -194,21 +184,15 @@ pub(super) async fn edit_page(
     let Some(record) = model.find(&state.db, id).await? else {
         return Ok(not_found());
     };
-    let page = form_page(
-        &state,
-        nav,
-        model,
-        Some((id, &record.title)),
-        &record.values,
-        &Errors::new(),
-    )?;
-    Ok(page.into_response())
+    let editing = Some((id, record.title.as_str()));
+    let form = form_page(&page, model, editing, &record.values, &Errors::new())?;
+    Ok(form.into_response())
 }
 
 pub(super) async fn update(
     State(state): State<crate::AppState>,
     _staff: RequireStaff,
-    nav: Nav,
+    page: Page,
     Path((slug, id)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -223,8 +207,8 @@ pub(super) async fn update(
         Ok(_) => Ok(Redirect::to(&format!("/admin/{slug}")).into_response()),
         Err(errors) => {
             let record = Some((id, record.title.as_str()));
-            let page = form_page(&state, nav, model, record, &values, &errors)?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            let form = form_page(&page, model, record, &values, &errors)?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, form).into_response())
         }
     }
 }
@@ -232,7 +216,7 @@ pub(super) async fn update(
 pub(super) async fn delete_page(
     State(state): State<crate::AppState>,
     _staff: RequireStaff,
-    nav: Nav,
+    page: Page,
     Path((slug, id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let Some((model, id)) = model_and_id(&slug, &id) else {
@@ -241,12 +225,12 @@ pub(super) async fn delete_page(
     let Some(record) = model.find(&state.db, id).await? else {
         return Ok(not_found());
     };
-    let page = context! {
+    let context = context! {
         model => model_context(model),
         id => id,
         title => record.title,
     };
-    Ok(render(&state, "admin/delete.html", nav, page)?.into_response())
+    Ok(render(&page, "admin/delete.html", context)?.into_response())
 }
 
 pub(super) async fn delete(

@@ -1,4 +1,4 @@
-//! The extractors handlers take to know who is asking, and the navigation every page shows.
+//! The extractors handlers take to know who is asking, and what every page's navigation shows.
 
 use super::*;
 
@@ -93,38 +93,26 @@ where
     }
 }
 
-/// What the layout's navigation needs (`templates/base.html`): `current_user` and, for
-/// its logout form, the CSRF token, when someone is logged in. Add
-/// [`Nav::context`] to the context of every page.
-pub struct Nav(Value);
-
-impl Nav {
-    pub fn context(&self) -> Value {
-        self.0.clone()
-    }
-}
-
-impl<S> FromRequestParts<S> for Nav
+/// What the layout's navigation needs (`templates/base.html`), for every page
+/// ([`crate::templates::Page`] adds it): `current_user` and, for its logout form, the CSRF
+/// token, when someone is logged in.
+pub async fn nav_context<S>(parts: &mut Parts, state: &S) -> Result<Value, Response>
 where
     S: Send + Sync,
     Auth: FromRef<S>,
 {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Some(user) = session_user(parts, state).await? else {
-            // No token: a page without a form gives an anonymous visitor no cookie.
-            return Ok(Self(context! {}));
-        };
-        // Logged in, the session holds the token (rotated at login): nothing is set.
-        let token = CsrfToken::from_request_parts(parts, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        Ok(Self(context! {
-            current_user => user_context(&user),
-            ..forms::csrf_context(&token)
-        }))
-    }
+    let Some(user) = session_user(parts, state).await? else {
+        // No token: a page without a form gives an anonymous visitor no cookie.
+        return Ok(context! {});
+    };
+    // Logged in, the session holds the token (rotated at login): nothing is set.
+    let token = CsrfToken::from_request_parts(parts, state)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    Ok(context! {
+        current_user => user_context(&user),
+        ..forms::csrf_context(&token)
+    })
 }
 
 pub(super) fn user_context(user: &User) -> Value {

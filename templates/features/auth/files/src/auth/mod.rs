@@ -11,7 +11,7 @@
 //! [`LOGIN_ATTEMPTS`] tries per client address and email within [`LOGIN_WINDOW`], and
 //! answers the same to an unknown email as to a wrong password.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::net::SocketAddr;
@@ -37,8 +37,8 @@ use tower_sessions::Session;
 use crate::app_error::AppError;
 use crate::csrf::{self, CsrfToken};
 use crate::db;
-use crate::forms::{self, FormPage, ValidForm};
-use crate::templates::{RenderError, Templates};
+use crate::forms::{self, Errors, FormPage, ValidForm, Values};
+use crate::templates::Page;
 
 mod extractors;
 mod password;

@@ -3,9 +3,10 @@
 
 use super::*;
 
+use std::collections::BTreeMap;
+
 use axum::body::Body;
 use axum::http::{HeaderMap, Request};
-use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 use crate::AppState;
@@ -83,8 +84,8 @@ impl Browser {
         }
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.expect("body");
-        let body = String::from_utf8(bytes.to_bytes().to_vec()).expect("UTF-8 body");
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await;
+        let body = String::from_utf8(bytes.expect("body").to_vec()).expect("UTF-8 body");
         Page {
             status,
             headers,

@@ -53,59 +53,29 @@ pub fn safe_next(next: Option<&str>) -> &str {
     }
 }
 
-/// Renders a form page: what was typed (never the password), messages by field, the
-/// CSRF token and the navigation.
-pub(super) fn render_form(
-    templates: &Templates,
-    template: &str,
-    token: &CsrfToken,
-    form: BTreeMap<&str, String>,
-    errors: BTreeMap<&str, Vec<String>>,
-    nav: Value,
-) -> Result<Html<String>, RenderError> {
-    let context = minijinja::value::merge_maps([
-        context! { form => Value::from(form), errors => Value::from(errors) },
-        forms::csrf_context(token),
-        nav,
-    ]);
-    templates.render(template, context)
-}
-
 pub(super) async fn login_page(
-    State(state): State<crate::AppState>,
+    page: Page,
     token: CsrfToken,
-    nav: Nav,
     Query(query): Query<NextQuery>,
 ) -> Result<Html<String>, AppError> {
-    let mut form = BTreeMap::new();
+    let mut typed = Values::new();
     if let Some(next) = query.next {
-        form.insert("next", safe_next(Some(&next)).to_owned());
+        typed.insert("next".to_owned(), safe_next(Some(&next)).to_owned());
     }
-    let page = render_form(
-        &state.templates,
-        "login.html",
+    let errors = Errors::new();
+    let template = LoginForm::TEMPLATE;
+    Ok(forms::render(
+        &page,
+        template,
         &token,
-        form,
-        BTreeMap::new(),
-        nav.context(),
-    )?;
-    Ok(page)
+        &typed,
+        &errors,
+        context! {},
+    )?)
 }
 
-pub(super) async fn register_page(
-    State(state): State<crate::AppState>,
-    token: CsrfToken,
-    nav: Nav,
-) -> Result<Html<String>, AppError> {
-    let page = render_form(
-        &state.templates,
-        "register.html",
-        &token,
-        BTreeMap::new(),
-        BTreeMap::new(),
-        nav.context(),
-    )?;
-    Ok(page)
+pub(super) async fn register_page(page: Page, token: CsrfToken) -> Result<Html<String>, AppError> {
+    Ok(forms::show::<RegisterForm>(&page, &token)?)
 }
 
 /// The client's address as the server saw it (`main` serves with connect info). Behind a
@@ -130,6 +100,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
 
 pub(super) async fn login(
     State(state): State<crate::AppState>,
+    page: Page,
     session: Session,
     token: CsrfToken,
     ClientIp(ip): ClientIp,
@@ -137,20 +108,14 @@ pub(super) async fn login(
     ValidForm(form): ValidForm<LoginForm>,
 ) -> Result<Response, AppError> {
     let next = form.next.clone().or(query.next);
-    let typed = BTreeMap::from([
-        ("email", form.email.clone()),
-        ("next", safe_next(next.as_deref()).to_owned()),
+    let typed = Values::from([
+        ("email".to_owned(), form.email.clone()),
+        ("next".to_owned(), safe_next(next.as_deref()).to_owned()),
     ]);
     let failed = |status: StatusCode, message: &str| -> Result<Response, AppError> {
-        let errors = BTreeMap::from([("form", vec![message.to_owned()])]);
-        let page = render_form(
-            &state.templates,
-            "login.html",
-            &token,
-            typed.clone(),
-            errors,
-            context! {},
-        )?;
+        let errors = Errors::from([("form".to_owned(), vec![message.to_owned()])]);
+        let template = LoginForm::TEMPLATE;
+        let page = forms::render(&page, template, &token, &typed, &errors, context! {})?;
         Ok((status, page).into_response())
     };
 
@@ -199,21 +164,17 @@ pub(super) async fn start_session(session: &Session, user_id: i64) -> Result<(),
 
 pub(super) async fn register(
     State(state): State<crate::AppState>,
+    page: Page,
     session: Session,
     token: CsrfToken,
     ValidForm(form): ValidForm<RegisterForm>,
 ) -> Result<Response, AppError> {
     let email = normalize_email(&form.email);
-    let refused = |field: &'static str, messages: Vec<String>| -> Result<Response, AppError> {
-        let typed = BTreeMap::from([("email", form.email.clone())]);
-        let page = render_form(
-            &state.templates,
-            "register.html",
-            &token,
-            typed,
-            BTreeMap::from([(field, messages)]),
-            context! {},
-        )?;
+    let refused = |field: &str, messages: Vec<String>| -> Result<Response, AppError> {
+        let typed = Values::from([("email".to_owned(), form.email.clone())]);
+        let errors = Errors::from([(field.to_owned(), messages)]);
+        let template = RegisterForm::TEMPLATE;
+        let page = forms::render(&page, template, &token, &typed, &errors, context! {})?;
         Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
     if let Err(problems) = check_password_rules(&form.password, &email) {

@@ -13,16 +13,17 @@
 use std::collections::BTreeMap;
 
 use axum::body::Bytes;
-use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use garde::Validate;
+use minijinja::value::merge_maps;
 use minijinja::{Value, context};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::csrf::{self, CsrfToken};
-use crate::templates::{RenderError, Templates};
+use crate::templates::{Page, RenderError};
 
 /// A form and the page that shows it.
 pub trait FormPage: DeserializeOwned + Validate<Context = ()> {
@@ -41,15 +42,13 @@ pub trait FormPage: DeserializeOwned + Validate<Context = ()> {
 /// `axum::Form<T>`; the CSRF middleware has checked the token before.
 pub struct ValidForm<T>(pub T);
 
-impl<S, T> FromRequest<S> for ValidForm<T>
-where
-    S: Send + Sync,
-    Templates: FromRef<S>,
-    T: FormPage,
-{
+impl<T: FormPage> FromRequest<crate::AppState> for ValidForm<T> {
     type Rejection = Response;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(
+        request: Request,
+        state: &crate::AppState,
+    ) -> Result<Self, Self::Rejection> {
         let is_form = request
             .headers()
             .get(header::CONTENT_TYPE)
@@ -59,6 +58,7 @@ where
             return Err(StatusCode::UNSUPPORTED_MEDIA_TYPE.into_response());
         }
         let (mut parts, body) = request.into_parts();
+        let page = Page::from_request_parts(&mut parts, state).await?;
         let token = CsrfToken::from_request_parts(&mut parts, state)
             .await
             .map_err(IntoResponse::into_response)?;
@@ -75,34 +75,51 @@ where
             // form this app drew, so one message for the whole form.
             Err(err) => {
                 tracing::debug!(%err, "a form could not be read");
-                BTreeMap::from([(
+                Errors::from([(
                     "form".to_owned(),
                     vec!["Some fields are missing or invalid.".to_owned()],
                 )])
             }
         };
         let typed = posted_values(&bytes);
-        let page = render::<T>(&Templates::from_ref(state), &token, typed, errors);
-        Err(match page {
-            Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
-            Err(err) => err.into_response(),
-        })
-    }
-}
-
-/// How [`ValidForm`] finds the templates in the app's state.
-impl FromRef<crate::AppState> for Templates {
-    fn from_ref(state: &crate::AppState) -> Self {
-        state.templates.clone()
+        Err(
+            match render(&page, T::TEMPLATE, &token, &typed, &errors, T::context()) {
+                Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
+                Err(err) => err.into_response(),
+            },
+        )
     }
 }
 
 /// Renders `T`'s page with an empty form, for the GET handler that shows it.
-pub fn show<T: FormPage>(
-    templates: &Templates,
+pub fn show<T: FormPage>(page: &Page, token: &CsrfToken) -> Result<Html<String>, RenderError> {
+    render(
+        page,
+        T::TEMPLATE,
+        token,
+        &Values::new(),
+        &Errors::new(),
+        T::context(),
+    )
+}
+
+/// Renders a form's page, the one way every form here is drawn: `form` (what was typed,
+/// by field name; the templates never fill a password in), `errors` (messages by field
+/// name, `form` for the whole form), the CSRF token, and `context`.
+pub fn render(
+    page: &Page,
+    template: &str,
     token: &CsrfToken,
+    typed: &Values,
+    errors: &Errors,
+    context: Value,
 ) -> Result<Html<String>, RenderError> {
-    render::<T>(templates, token, Values::new(), Errors::new())
+    let form = context! {
+        form => Value::from(typed.clone()),
+        errors => Value::from(errors.clone()),
+    };
+    // Later maps win: `form` and `errors` are always these.
+    page.render(template, merge_maps([context, csrf_context(token), form]))
 }
 
 /// `csrf_token` and `csrf_input` for a template's context, e.g.
@@ -117,22 +134,6 @@ pub fn csrf_context(token: &CsrfToken) -> Value {
 /// A field for `templates/form.html`: its name, label and input type.
 pub fn field(name: &str, label: &str, input_type: &str) -> Value {
     context! { name => name, label => label, type => input_type }
-}
-
-fn render<T: FormPage>(
-    templates: &Templates,
-    token: &CsrfToken,
-    typed: Values,
-    errors: Errors,
-) -> Result<Html<String>, RenderError> {
-    let context = context! {
-        form => Value::from(typed),
-        errors => Value::from(errors),
-        csrf_token => token.value(),
-        csrf_input => Value::from_safe_string(token.hidden_input()),
-        ..T::context()
-    };
-    templates.render(T::TEMPLATE, context)
 }
 
 /// A form's values by field name, as posted (a ticked checkbox is `"on"`).
@@ -287,7 +288,6 @@ mod tests {
     use axum::Router;
     use axum::body::Body;
     use axum::routing::get;
-    use http_body_util::BodyExt;
     use tower::ServiceExt;
 
     use crate::csrf::tests::{protected, test_csrf};
@@ -324,25 +324,22 @@ mod tests {
 
     /// `/form` shows the sign-up form and takes it, behind the app's CSRF layers.
     async fn router() -> Router {
-        async fn show_form(
-            axum::extract::State(templates): axum::extract::State<Templates>,
-            token: CsrfToken,
-        ) -> Result<Html<String>, RenderError> {
-            show::<Signup>(&templates, &token)
+        async fn show_form(page: Page, token: CsrfToken) -> Result<Html<String>, RenderError> {
+            show::<Signup>(&page, &token)
         }
         async fn sign_up(ValidForm(signup): ValidForm<Signup>) -> String {
             format!("welcome {}", signup.name)
         }
-        let templates = Templates::new(&crate::config::tests::config(&[])).expect("templates load");
+        let state = crate::AppState::from_env().await.expect("state builds");
         let routes = Router::new()
             .route("/form", get(show_form).post(sign_up))
-            .with_state(templates);
+            .with_state(state);
         protected(routes, &test_csrf(false).await)
     }
 
     async fn body_text(response: Response) -> String {
-        let bytes = response.into_body().collect().await.expect("body");
-        String::from_utf8(bytes.to_bytes().to_vec()).expect("UTF-8 body")
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await;
+        String::from_utf8(bytes.expect("body").to_vec()).expect("UTF-8 body")
     }
 
     async fn post(router: &Router, cookie: &str, form: String) -> Response {
