@@ -77,13 +77,38 @@ pub fn all_files() -> Vec<(&'static Path, &'static [u8])> {
     files
 }
 
-/// The handlebars engine plinth renders with.
+/// The folder of the partials every template may use: `{{> field/rust_type}}` renders
+/// `partials/field/rust_type.hbs` in the current context.
+const PARTIALS: &str = "partials";
+
+/// The handlebars engine plinth renders with, with the partials.
 #[must_use]
 pub fn engine() -> Handlebars<'static> {
     let mut engine = Handlebars::new();
     engine.set_strict_mode(true);
     engine.register_escape_fn(handlebars::no_escape);
+    for (name, source) in partials() {
+        // A partial that does not parse stays unregistered, and the template using it
+        // fails with its name; a unit test parses every one.
+        let _ = engine.register_partial(&name, source);
+    }
     engine
+}
+
+/// Every partial, by its name (its path below `partials/` without `.hbs`), and its source.
+fn partials() -> Vec<(String, &'static str)> {
+    let prefix = Path::new(PARTIALS);
+    index()
+        .files
+        .iter()
+        .filter_map(|(path, contents)| {
+            let name = path.strip_prefix(prefix).ok()?.with_extension("");
+            Some((
+                name.to_str()?.to_owned(),
+                std::str::from_utf8(contents).ok()?,
+            ))
+        })
+        .collect()
 }
 
 /// Renders one template string (see `compile` for how it is kept fast); `name`, the
@@ -192,6 +217,16 @@ mod tests {
             output_path(Path::new("templates/base.html")),
             Path::new("templates/base.html")
         );
+    }
+
+    #[test]
+    fn every_partial_parses() {
+        let partials = super::partials();
+        assert!(partials.iter().any(|(name, _)| name == "field/rust_type"));
+        for (name, source) in partials {
+            let parsed = handlebars::Template::compile(source);
+            assert!(parsed.is_ok(), "{name}: {parsed:?}");
+        }
     }
 
     #[test]

@@ -47,6 +47,21 @@ const KIND_WORDS: &[(&str, Kind)] = &[
     ("money", Kind::Money),
 ];
 
+impl Kind {
+    /// Its word on the command line (`ref` for every reference): what the templates
+    /// branch on.
+    #[must_use]
+    pub fn word(&self) -> &'static str {
+        match self {
+            Self::Ref(_) => "ref",
+            kind => KIND_WORDS
+                .iter()
+                .find(|(_, known)| known == kind)
+                .map_or("ref", |(word, _)| word),
+        }
+    }
+}
+
 /// The field types, as the help line lists them.
 pub const TYPES_HELP: &str = "string, text, int, bigint, float, bool, date, datetime, uuid, money, ref(TABLE) or ref:TABLE; add `?` for optional, `^` for unique";
 
@@ -185,6 +200,12 @@ impl Field {
             Kind::Ref(_) => format!("{}_id", self.name),
             _ => self.name.clone(),
         }
+    }
+
+    /// Whether it holds text the list's search looks in.
+    #[must_use]
+    pub fn searchable(&self) -> bool {
+        matches!(self.kind, Kind::String | Kind::Text)
     }
 
     /// The table a reference points at.

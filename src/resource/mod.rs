@@ -1,8 +1,9 @@
 //! `plinth add resource NAME FIELD…`: a model with its table, pages, JSON API, admin
 //! registration and tests. `name` and `field` read the command line, `inflect` makes
-//! plurals, `code` says how each field is written, and `generate` puts it all in a draft.
+//! plurals, `context` is what the templates are told, and `generate` puts it all in a
+//! draft.
 
-pub mod code;
+pub mod context;
 pub mod field;
 pub mod generate;
 pub mod inflect;
