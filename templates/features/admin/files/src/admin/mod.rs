@@ -23,7 +23,7 @@ use time::OffsetDateTime;
 use crate::app_error::{self, AppError};
 use crate::auth::{self, RequireStaff};
 use crate::db;
-use crate::forms::{self, Errors, Input, ListQuery, Values};
+use crate::forms::{self, Choices, Errors, Input, ListQuery, Values};
 use crate::templates::Page;
 
 #[cfg(test)]
@@ -56,6 +56,10 @@ pub trait AdminModel: Sync {
     fn columns(&self) -> &'static [&'static str];
     /// The form's fields; `editing` is false on the "new" page.
     fn fields(&self, editing: bool) -> Vec<Field>;
+    /// The rows each select of the form offers; none by default.
+    async fn choices(&self, _db: &db::Pool) -> app_error::Result<Choices> {
+        Ok(Choices::new())
+    }
     /// One page of the rows matching `search` (everything when it is empty), and how many
     /// rows match in all.
     async fn list(

@@ -99,13 +99,15 @@ pub(super) async fn list(
 
 /// The form page: new when `id` is `None`; `values` what to fill in, `errors` the
 /// messages to show.
-pub(super) fn form_page(
+pub(super) async fn form_page(
+    state: &crate::AppState,
     page: &Page,
     model: &dyn AdminModel,
     record: Option<(i64, &str)>,
     values: &Values,
     errors: &Errors,
 ) -> Result<Html<String>, AppError> {
+    let choices = model.choices(&state.db).await?;
     let fields: Vec<Value> = model
         .fields(record.is_some())
         .iter()
@@ -115,11 +117,18 @@ pub(super) fn form_page(
                 Input::Password => String::new(),
                 _ => values.get(field.name).cloned().unwrap_or_default(),
             };
+            let options: Vec<Value> = choices
+                .get(field.name)
+                .into_iter()
+                .flatten()
+                .map(|(id, label)| context! { value => id.to_string(), label => label })
+                .collect();
             context! {
                 name => field.name,
                 label => field.label,
                 type => field.input.as_str(),
                 help => field.help,
+                options => options,
                 value => value,
                 errors => errors.get(field.name).cloned().unwrap_or_default(),
             }
@@ -142,6 +151,7 @@ pub(super) fn form_page(
 }
 
 pub(super) async fn new_page(
+    State(state): State<crate::AppState>,
     _staff: RequireStaff,
     page: Page,
     Path(slug): Path<String>,
@@ -149,7 +159,8 @@ pub(super) async fn new_page(
     let Some(model) = model(&slug) else {
         return Ok(not_found());
     };
-    Ok(form_page(&page, model, None, &Values::new(), &Errors::new())?.into_response())
+    let form = form_page(&state, &page, model, None, &Values::new(), &Errors::new()).await?;
+    Ok(form.into_response())
 }
 
 pub(super) async fn create(
@@ -166,7 +177,7 @@ pub(super) async fn create(
     match model.save(&state.db, None, values.clone()).await? {
         Ok(_) => Ok(Redirect::to(&format!("/admin/{slug}")).into_response()),
         Err(errors) => {
-            let form = form_page(&page, model, None, &values, &errors)?;
+            let form = form_page(&state, &page, model, None, &values, &errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, form).into_response())
         }
     }
@@ -185,7 +196,15 @@ pub(super) async fn edit_page(
         return Ok(not_found());
     };
     let editing = Some((id, record.title.as_str()));
-    let form = form_page(&page, model, editing, &record.values, &Errors::new())?;
+    let form = form_page(
+        &state,
+        &page,
+        model,
+        editing,
+        &record.values,
+        &Errors::new(),
+    )
+    .await?;
     Ok(form.into_response())
 }
 
@@ -207,7 +226,7 @@ pub(super) async fn update(
         Ok(_) => Ok(Redirect::to(&format!("/admin/{slug}")).into_response()),
         Err(errors) => {
             let record = Some((id, record.title.as_str()));
-            let form = form_page(&page, model, record, &values, &errors)?;
+            let form = form_page(&state, &page, model, record, &values, &errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, form).into_response())
         }
     }

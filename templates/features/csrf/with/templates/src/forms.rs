@@ -142,6 +142,9 @@ pub type Values = BTreeMap<String, String>;
 /// Messages by field name, for the fields a form must fix (`form` for the whole form).
 pub type Errors = BTreeMap<String, Vec<String>>;
 
+/// The rows each `<select>` of a form offers, by field name: each row's id and label.
+pub type Choices = BTreeMap<&'static str, Vec<(i64, String)>>;
+
 /// What the visitor typed in a URL-encoded body, by field name (the last value of a
 /// repeated field). The CSRF token is left out: the CSRF layer has checked it, and a page
 /// prints the current one.

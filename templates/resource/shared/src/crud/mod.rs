@@ -1,21 +1,31 @@
-//! What every resource made by `plinth add resource` shares (each lives in its own folder
-//! under `src/`): reading a posted form into typed values with a message for each field
-//! to fix, the pages' contexts (list with search and pages, detail, form), the JSON API's
-//! helpers, and the database errors a visitor can fix. The pages' templates are in
-//! `templates/crud/`; to give one resource pages of its own, copy one to
-//! `templates/<resource>/` (`templates/posts/list.html`), which is used first.
+//! What every resource made by `plinth add resource` shares. A resource (its own folder
+//! under `src/`) is a table, described by implementing [`Table`] in its `model.rs`: its
+//! names, its form's fields, its list's columns and its queries. Everything else is
+//! written once, generic over [`Table`]:
+//!
+//! - `pages.rs`: the pages (list with search and pages, one row, the forms, delete);
+//! - `api.rs`: the JSON API, for the resources that have one;
+//! - `admin.rs`: the admin registration, once the admin is installed;
+//! - here: reading a posted form into typed values with a message for each field to fix,
+//!   the pages' contexts, and the database errors a visitor can fix.
+//!
+//! The pages' templates are in `templates/crud/`; to give one resource pages of its own,
+//! copy one to `templates/<resource>/` (`templates/posts/list.html`), which is used first.
 
-use std::collections::BTreeMap;
+use std::future::Future;
 use std::str::FromStr;
 
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use minijinja::{Value, context};
 
-use crate::forms::{Errors, Input, ListQuery, Values, list_url, pages};
+use crate::db;
+use crate::forms::{Choices, Errors, Input, ListQuery, Values, list_url, pages};
 
-/// The rows a `<select>` offers, by field name: each row's id and label.
-pub type Choices = BTreeMap<&'static str, Vec<(i64, String)>>;
+pub mod pages;
+// plinth:crud-modules
+#[cfg(test)]
+pub mod testing;
 
 /// Rows on one page of a list.
 pub const PER_PAGE: i64 = 20;
@@ -27,6 +37,8 @@ pub const REQUIRED: &str = "This field is required.";
 pub struct Names {
     /// The path of its list: `/posts`.
     pub base: &'static str,
+    /// Its module and table, its name in the admin, and its templates' folder: `posts`.
+    pub module: &'static str,
     /// "Posts".
     pub plural: &'static str,
     /// "post".
@@ -41,6 +53,78 @@ pub struct FieldSpec {
     pub input: Input,
     /// Whether the form refuses it empty.
     pub required: bool,
+    /// A hint printed under the field; may be empty.
+    pub help: &'static str,
+}
+
+/// A resource's table: what `plinth add resource` writes in its `model.rs`, and what the
+/// pages, the API and the admin need. The queries return futures that are `Send`, so the
+/// handlers generic over a table run on any thread.
+pub trait Table: Sized + Send + Sync + 'static {
+    /// What the form (and the JSON API) may set.
+    type Form: Send + Sync;
+
+    /// How it is named on its pages.
+    const NAMES: Names;
+    /// The fields of its form, in order.
+    const FIELDS: &'static [FieldSpec];
+    /// The headers of the list's columns, in the order of [`Table::cells`].
+    const LIST_COLUMNS: &'static [&'static str];
+    /// Whether its list has a search box (it has text fields to search in).
+    const SEARCHABLE: bool;
+
+    /// The row's id.
+    fn id(&self) -> i64;
+    /// How the row is named on its pages.
+    fn title(&self) -> String;
+    /// Each field as its form shows it, by field name.
+    fn values(&self) -> Values;
+    /// Each field as its page shows it, by field name.
+    fn texts(&self) -> Values;
+    /// The text of each of [`Table::LIST_COLUMNS`].
+    fn cells(&self) -> Vec<String>;
+    /// Reads and checks posted values; the messages say what to fix, by field.
+    fn form(values: &Values) -> Result<Self::Form, Errors>;
+
+    /// The rows each select of the form offers; none by default.
+    fn choices(db: &db::Pool) -> impl Future<Output = Result<Choices, sqlx::Error>> + Send {
+        let _ = db;
+        async { Ok(Choices::new()) }
+    }
+    /// One page of the rows matching `search` (every row when it is empty, or when the
+    /// table has nothing to search), oldest first, and how many rows match in all.
+    fn page(
+        db: &db::Pool,
+        search: &str,
+        limit: i64,
+        offset: i64,
+    ) -> impl Future<Output = Result<(Vec<Self>, i64), sqlx::Error>> + Send;
+    /// The row `id`, if there is one.
+    fn get(
+        db: &db::Pool,
+        id: i64,
+    ) -> impl Future<Output = Result<Option<Self>, sqlx::Error>> + Send;
+    /// Adds a row.
+    fn create(
+        db: &db::Pool,
+        form: &Self::Form,
+    ) -> impl Future<Output = Result<Self, SaveError>> + Send;
+    /// Changes the row `id`; `Ok(None)` when there is none.
+    fn update(
+        db: &db::Pool,
+        id: i64,
+        form: &Self::Form,
+    ) -> impl Future<Output = Result<Option<Self>, SaveError>> + Send;
+    /// Deletes the row `id`; false when there was none.
+    fn delete(db: &db::Pool, id: i64) -> impl Future<Output = Result<bool, sqlx::Error>> + Send;
+}
+
+/// The row named by a path's id, if the id is a number and the row exists.
+pub async fn find<T: Table>(db: &db::Pool, id: &str) -> Result<Option<T>, sqlx::Error> {
+    match parse_id(id) {
+        Some(id) => T::get(db, id).await,
+        None => Ok(None),
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -298,6 +382,7 @@ pub fn form_context(
                 label => field.label,
                 type => field.input.as_str(),
                 required => field.required,
+                help => field.help,
                 value => values.get(field.name).cloned().unwrap_or_default(),
                 errors => errors.get(field.name).cloned().unwrap_or_default(),
                 options => options,
@@ -333,253 +418,6 @@ fn names_context(names: &Names) -> Value {
         base => names.base,
         plural => names.plural,
         singular => names.singular,
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// JSON
-
-/// A JSON object's members as form [`Values`], so the API checks them with the very rules
-/// of the pages: strings as they are, numbers and booleans as text, `null` as missing.
-/// `None` when the body is not an object.
-pub fn values_from_json(json: &serde_json::Value) -> Option<Values> {
-    let object = json.as_object()?;
-    Some(
-        object
-            .iter()
-            .filter_map(|(name, value)| {
-                let text = match value {
-                    serde_json::Value::String(text) => text.clone(),
-                    serde_json::Value::Number(number) => number.to_string(),
-                    serde_json::Value::Bool(flag) => flag.to_string(),
-                    _ => return None,
-                };
-                Some((name.clone(), text))
-            })
-            .collect(),
-    )
-}
-
-/// Why a body was refused by [`json_values`]: 415 or 400, with a message.
-#[derive(Debug)]
-pub struct JsonRefusal {
-    status: StatusCode,
-    message: String,
-}
-
-impl IntoResponse for JsonRefusal {
-    fn into_response(self) -> Response {
-        json_error(self.status, &self.message)
-    }
-}
-
-/// The members of a JSON object body as [`Values`]; refused when the body is not JSON or
-/// not an object.
-pub fn json_values(headers: &HeaderMap, body: &[u8]) -> Result<Values, JsonRefusal> {
-    let refusal = |status, message: &str| JsonRefusal {
-        status,
-        message: message.to_owned(),
-    };
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("application/json"));
-    if !is_json {
-        return Err(refusal(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "send JSON, with Content-Type: application/json",
-        ));
-    }
-    let json: serde_json::Value = serde_json::from_slice(body)
-        .map_err(|err| refusal(StatusCode::BAD_REQUEST, &format!("invalid JSON: {err}")))?;
-    values_from_json(&json).ok_or_else(|| refusal(StatusCode::BAD_REQUEST, "send a JSON object"))
-}
-
-/// A JSON answer.
-pub fn json(status: StatusCode, body: &serde_json::Value) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response()
-}
-
-/// A JSON error answer: `{"error": message}`.
-pub fn json_error(status: StatusCode, message: &str) -> Response {
-    json(status, &serde_json::json!({ "error": message }))
-}
-
-/// The answer to invalid data: 422 with `{"errors": {field: [messages]}}`.
-pub fn json_invalid(errors: &Errors) -> Response {
-    json(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        &serde_json::json!({ "errors": errors }),
-    )
-}
-
-/// What the resources' tests share: a browser that keeps its cookies and finds the CSRF
-/// token in the pages, and logged-in users.
-#[cfg(test)]
-pub mod testing {
-    use std::collections::BTreeMap;
-
-    use axum::Router;
-    use axum::body::Body;
-    use axum::http::{Method, Request, StatusCode, header};
-    use tower::ServiceExt;
-
-    use crate::{AppState, auth, db};
-
-    /// A password that follows the rules.
-    const PASSWORD: &str = "correct horse battery staple";
-
-    /// A number no other test, nor an earlier run on the same database, is likely to use.
-    pub fn unique() -> u32 {
-        rand::random()
-    }
-
-    /// Adds a user who cannot log in (nothing is hashed), and returns its id.
-    pub async fn insert_user(db: &db::Pool) -> i64 {
-        let email = format!("user-{:x}@example.com", unique());
-        auth::create_user(db, &email, "not a hash", false)
-            .await
-            .expect("inserted")
-            .expect("new email")
-            .id
-    }
-
-    /// Sends requests to the app, as a browser would, and keeps the cookies it is given.
-    pub struct Browser {
-        app: Router,
-        cookies: BTreeMap<String, String>,
-    }
-
-    /// An answer, with its body as text.
-    pub struct Page {
-        pub status: StatusCode,
-        pub location: String,
-        pub body: String,
-    }
-
-    impl Page {
-        /// The value of the page's `csrf_token` input.
-        pub fn csrf_token(&self) -> String {
-            let input = r#"name="csrf_token" value=""#;
-            let start = self.body.find(input).expect("a csrf_token input") + input.len();
-            self.body[start..]
-                .split('"')
-                .next()
-                .expect("value")
-                .to_owned()
-        }
-
-        /// The body as JSON.
-        pub fn json(&self) -> serde_json::Value {
-            serde_json::from_str(&self.body).expect("a JSON body")
-        }
-    }
-
-    impl Browser {
-        pub fn new(state: &AppState) -> Self {
-            Self {
-                app: crate::app(state.clone()),
-                cookies: BTreeMap::new(),
-            }
-        }
-
-        async fn send(&mut self, request: axum::http::request::Builder, body: Body) -> Page {
-            let cookies: Vec<String> = self
-                .cookies
-                .iter()
-                .map(|(name, value)| format!("{name}={value}"))
-                .collect();
-            let request = request
-                .header(header::COOKIE, cookies.join("; "))
-                .body(body)
-                .expect("request");
-            let response = self.app.clone().oneshot(request).await.expect("routed");
-            for set_cookie in response.headers().get_all(header::SET_COOKIE) {
-                let set_cookie = set_cookie.to_str().expect("ASCII cookie");
-                let pair = set_cookie.split(';').next().expect("name=value");
-                let (name, value) = pair.split_once('=').expect("name=value");
-                self.cookies.insert(name.to_owned(), value.to_owned());
-            }
-            let status = response.status();
-            let location = response
-                .headers()
-                .get(header::LOCATION)
-                .and_then(|value| value.to_str().ok())
-                .unwrap_or_default()
-                .to_owned();
-            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await;
-            let body = String::from_utf8(bytes.expect("body").to_vec()).expect("UTF-8 body");
-            Page {
-                status,
-                location,
-                body,
-            }
-        }
-
-        pub async fn get(&mut self, uri: &str) -> Page {
-            self.send(Request::get(uri), Body::empty()).await
-        }
-
-        /// Posts a form as it is, with no token unless `fields` has one.
-        pub async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> Page {
-            let body = serde_urlencoded::to_string(fields).expect("encodes");
-            let request = Request::post(uri)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-            self.send(request, Body::from(body)).await
-        }
-
-        /// Posts `fields` to `uri` with the CSRF token of the page at `form`.
-        pub async fn submit(&mut self, form: &str, uri: &str, fields: &[(&str, &str)]) -> Page {
-            let token = self.get(form).await.csrf_token();
-            let mut fields = fields.to_vec();
-            fields.push(("csrf_token", &token));
-            self.post(uri, &fields).await
-        }
-
-        /// Sends JSON (or nothing) with the `X-CSRF-Token` header when `token` is given.
-        pub async fn json(
-            &mut self,
-            method: Method,
-            uri: &str,
-            json: Option<&serde_json::Value>,
-            token: Option<&str>,
-        ) -> Page {
-            let mut request = Request::builder().method(method).uri(uri);
-            if let Some(token) = token {
-                request = request.header(crate::csrf::HEADER, token);
-            }
-            let body = match json {
-                Some(json) => {
-                    request = request.header(header::CONTENT_TYPE, "application/json");
-                    Body::from(json.to_string())
-                }
-                None => Body::empty(),
-            };
-            self.send(request, body).await
-        }
-
-        /// Adds a user and logs in as them.
-        pub async fn log_in(&mut self, state: &AppState, is_staff: bool) {
-            let email = format!("tester-{:x}@example.com", unique());
-            let hash = auth::hash_password(PASSWORD).expect("hashes");
-            auth::create_user(&state.db, &email, &hash, is_staff)
-                .await
-                .expect("inserted")
-                .expect("new email");
-            let page = self
-                .submit(
-                    "/login",
-                    "/login",
-                    &[("email", &email), ("password", PASSWORD)],
-                )
-                .await;
-            assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-        }
     }
 }
 
@@ -641,15 +479,5 @@ mod tests {
         assert_eq!(parse_float("2.5"), Some(2.5));
         assert_eq!(parse_float("NaN"), None);
         assert_eq!(parse_float("inf"), None);
-    }
-
-    #[test]
-    fn json_members_become_form_values() {
-        let json = serde_json::json!({ "a": "x", "b": 2, "c": true, "d": null, "e": [1] });
-        let values = values_from_json(&json).expect("an object");
-        assert_eq!(values.len(), 3);
-        assert_eq!(values["b"], "2");
-        assert_eq!(values["c"], "true");
-        assert_eq!(values_from_json(&serde_json::json!([1])), None);
     }
 }

@@ -1,0 +1,199 @@
+//! The pages of every resource, generic over its [`Table`]: the list (search, pages), one
+//! row, the new and edit forms, and delete (a confirmation, then POST). Anyone may read;
+//! only a logged-in user may change (a visitor is sent to the login page). The CSRF layer
+//! has checked every POST before a handler here runs.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use minijinja::Value;
+
+use super::{SaveError, Table};
+use crate::AppState;
+use crate::app_error::AppError;
+use crate::auth::CurrentUser;
+use crate::forms::{self, Errors, ListQuery, Values};
+use crate::templates::Page;
+
+/// The routes of `T`'s pages, below `T::NAMES.base`: the list, `/new`, `/{id}`,
+/// `/{id}/edit` and `/{id}/delete`.
+pub fn routes<T: Table>() -> Router<AppState> {
+    let base = T::NAMES.base;
+    Router::new()
+        .route(base, get(list::<T>))
+        .route(&format!("{base}/new"), get(new_page::<T>).post(create::<T>))
+        .route(&format!("{base}/{{id}}"), get(detail::<T>))
+        .route(
+            &format!("{base}/{{id}}/edit"),
+            get(edit_page::<T>).post(update::<T>),
+        )
+        .route(
+            &format!("{base}/{{id}}/delete"),
+            get(delete_page::<T>).post(delete::<T>),
+        )
+}
+
+/// The list, `?q=` to search, `?page=` for the next pages.
+async fn list<T: Table>(
+    State(state): State<AppState>,
+    page: Page,
+    Query(query): Query<ListQuery>,
+) -> Result<Html<String>, AppError> {
+    let offset = query.offset(super::PER_PAGE);
+    let (rows, total) = T::page(&state.db, query.search(), super::PER_PAGE, offset).await?;
+    let rows = rows.iter().map(|row| (row.id(), row.cells())).collect();
+    let context = super::list_context(
+        &T::NAMES,
+        T::LIST_COLUMNS,
+        rows,
+        &query,
+        total,
+        T::SEARCHABLE,
+    );
+    render::<T>(&page, "list.html", context)
+}
+
+/// One row.
+async fn detail<T: Table>(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let Some(row) = super::find::<T>(&state.db, &id).await? else {
+        return Ok(super::not_found());
+    };
+    let context = super::detail_context(&T::NAMES, row.id(), &row.title(), T::FIELDS, &row.texts());
+    Ok(render::<T>(&page, "detail.html", context)?.into_response())
+}
+
+/// The empty form.
+async fn new_page<T: Table>(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    page: Page,
+) -> Result<Html<String>, AppError> {
+    form_page::<T>(&state, &page, None, &Values::new(), &Errors::new()).await
+}
+
+/// Takes the new row: 303 to its page, or the form again with 422.
+async fn create<T: Table>(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    page: Page,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let values = forms::posted_values(&body);
+    let saved = match T::form(&values) {
+        Ok(form) => T::create(&state.db, &form).await,
+        Err(errors) => Err(SaveError::Invalid(errors)),
+    };
+    match saved {
+        Ok(row) => Ok(Redirect::to(&format!("{}/{}", T::NAMES.base, row.id())).into_response()),
+        Err(SaveError::Invalid(errors)) => {
+            let form = form_page::<T>(&state, &page, None, &values, &errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, form).into_response())
+        }
+        Err(SaveError::Database(err)) => Err(err.into()),
+    }
+}
+
+/// The form filled with the row.
+async fn edit_page<T: Table>(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    page: Page,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let Some(row) = super::find::<T>(&state.db, &id).await? else {
+        return Ok(super::not_found());
+    };
+    let title = row.title();
+    let editing = Some((row.id(), title.as_str()));
+    let form = form_page::<T>(&state, &page, editing, &row.values(), &Errors::new()).await?;
+    Ok(form.into_response())
+}
+
+/// Takes the changed row: 303 to its page, or the form again with 422.
+async fn update<T: Table>(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    page: Page,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let Some(row) = super::find::<T>(&state.db, &id).await? else {
+        return Ok(super::not_found());
+    };
+    let values = forms::posted_values(&body);
+    let saved = match T::form(&values) {
+        Ok(form) => T::update(&state.db, row.id(), &form).await,
+        Err(errors) => Err(SaveError::Invalid(errors)),
+    };
+    match saved {
+        Ok(Some(saved)) => {
+            Ok(Redirect::to(&format!("{}/{}", T::NAMES.base, saved.id())).into_response())
+        }
+        Ok(None) => Ok(super::not_found()),
+        Err(SaveError::Invalid(errors)) => {
+            let title = row.title();
+            let editing = Some((row.id(), title.as_str()));
+            let form = form_page::<T>(&state, &page, editing, &values, &errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, form).into_response())
+        }
+        Err(SaveError::Database(err)) => Err(err.into()),
+    }
+}
+
+/// Asks whether to delete the row; nothing is deleted.
+async fn delete_page<T: Table>(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    page: Page,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let Some(row) = super::find::<T>(&state.db, &id).await? else {
+        return Ok(super::not_found());
+    };
+    let context = super::delete_context(&T::NAMES, row.id(), &row.title());
+    Ok(render::<T>(&page, "delete.html", context)?.into_response())
+}
+
+/// Deletes the row, then 303 to the list.
+async fn delete<T: Table>(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let Some(id) = super::parse_id(&id) else {
+        return Ok(super::not_found());
+    };
+    if !T::delete(&state.db, id).await? {
+        return Ok(super::not_found());
+    }
+    Ok(Redirect::to(T::NAMES.base).into_response())
+}
+
+/// The form, new when `editing` is `None`, filled with `values` and showing `errors`.
+async fn form_page<T: Table>(
+    state: &AppState,
+    page: &Page,
+    editing: Option<(i64, &str)>,
+    values: &Values,
+    errors: &Errors,
+) -> Result<Html<String>, AppError> {
+    let choices = T::choices(&state.db).await?;
+    let context = super::form_context(&T::NAMES, editing, T::FIELDS, values, errors, &choices);
+    render::<T>(page, "form.html", context)
+}
+
+/// Renders one of `T`'s pages: `templates/<module>/<page>` when the project has one (copy
+/// `templates/crud/<page>` there to give one resource a look of its own), else the one
+/// every resource shares, `templates/crud/<page>`.
+fn render<T: Table>(page: &Page, template: &str, context: Value) -> Result<Html<String>, AppError> {
+    let own = format!("{}/{template}", T::NAMES.module);
+    let shared = format!("crud/{template}");
+    Ok(page.render_first(&[&own, &shared], context)?)
+}
