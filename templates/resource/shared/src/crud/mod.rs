@@ -24,8 +24,6 @@ use crate::forms::{Choices, Errors, Input, ListQuery, Values, list_url, pages};
 
 pub mod pages;
 // plinth:crud-modules
-#[cfg(test)]
-pub mod testing;
 
 /// Rows on one page of a list.
 pub const PER_PAGE: i64 = 20;

@@ -2,128 +2,8 @@
 
 use super::*;
 
-use std::collections::BTreeMap;
-
-use axum::body::Body;
-use axum::http::{Request, header};
-use tower::ServiceExt;
-
 use crate::AppState;
-
-/// A password that follows the rules.
-const PASSWORD: &str = "correct horse battery staple";
-
-/// An email no other test, nor an earlier run on the same database, has used.
-fn unique_email(name: &str) -> String {
-    let suffix: u64 = rand::random();
-    format!("{name}-{suffix:x}@example.com")
-}
-
-/// Sends requests to the app and keeps the cookies it is given.
-struct Browser {
-    app: Router,
-    cookies: BTreeMap<String, String>,
-}
-
-struct Page {
-    status: StatusCode,
-    location: String,
-    body: String,
-}
-
-impl Page {
-    fn csrf_token(&self) -> String {
-        let input = r#"name="csrf_token" value=""#;
-        let start = self.body.find(input).expect("a csrf_token input") + input.len();
-        self.body[start..]
-            .split('"')
-            .next()
-            .expect("value")
-            .to_owned()
-    }
-}
-
-impl Browser {
-    async fn new() -> (Self, AppState) {
-        let state = AppState::from_env().await.expect("state builds");
-        let browser = Self {
-            app: crate::app(state.clone()),
-            cookies: BTreeMap::new(),
-        };
-        (browser, state)
-    }
-
-    async fn send(&mut self, request: axum::http::request::Builder, body: Body) -> Page {
-        let cookies: Vec<String> = self
-            .cookies
-            .iter()
-            .map(|(name, value)| format!("{name}={value}"))
-            .collect();
-        let request = request
-            .header(header::COOKIE, cookies.join("; "))
-            .body(body)
-            .expect("request");
-        let response = self.app.clone().oneshot(request).await.expect("routed");
-        for set_cookie in response.headers().get_all(header::SET_COOKIE) {
-            let set_cookie = set_cookie.to_str().expect("ASCII cookie");
-            let pair = set_cookie.split(';').next().expect("name=value");
-            let (name, value) = pair.split_once('=').expect("name=value");
-            self.cookies.insert(name.to_owned(), value.to_owned());
-        }
-        let status = response.status();
-        let location = response
-            .headers()
-            .get(header::LOCATION)
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await;
-        let body = String::from_utf8(bytes.expect("body").to_vec()).expect("UTF-8 body");
-        Page {
-            status,
-            location,
-            body,
-        }
-    }
-
-    async fn get(&mut self, uri: &str) -> Page {
-        self.send(Request::get(uri), Body::empty()).await
-    }
-
-    async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> Page {
-        let body = serde_urlencoded::to_string(fields).expect("encodes");
-        let request =
-            Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        self.send(request, Body::from(body)).await
-    }
-
-    /// Posts `fields` to `uri` with the token of the page at `form`.
-    async fn submit(&mut self, form: &str, uri: &str, fields: &[(&str, &str)]) -> Page {
-        let token = self.get(form).await.csrf_token();
-        let mut fields = fields.to_vec();
-        fields.push(("csrf_token", &token));
-        self.post(uri, &fields).await
-    }
-
-    /// Adds a user and logs in as them.
-    async fn log_in_as_new_user(&mut self, state: &AppState, is_staff: bool) -> String {
-        let email = unique_email(if is_staff { "staff" } else { "user" });
-        let hash = auth::hash_password(PASSWORD).expect("hashes");
-        auth::create_user(&state.db, &email, &hash, is_staff)
-            .await
-            .expect("inserted")
-            .expect("new email");
-        let page = self
-            .submit(
-                "/login",
-                "/login",
-                &[("email", &email), ("password", PASSWORD)],
-            )
-            .await;
-        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-        email
-    }
-}
+use crate::auth::testing::{Browser, PASSWORD, unique_email};
 
 /// Adds a user without a usable password (fast: nothing is hashed).
 async fn add_user(state: &AppState, email: &str) -> i64 {
@@ -144,7 +24,7 @@ async fn user_email(state: &AppState, id: i64) -> Option<String> {
 #[tokio::test]
 async fn only_staff_may_enter() {
     // S17
-    let (mut browser, state) = Browser::new().await;
+    let (mut browser, state) = Browser::start().await;
     let id = add_user(&state, &unique_email("target")).await;
     let pages = [
         "/admin".to_owned(),
@@ -179,10 +59,7 @@ async fn only_staff_may_enter() {
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert!(user_email(&state, id).await.is_some());
 
-    let mut staff = Browser {
-        app: crate::app(state.clone()),
-        cookies: BTreeMap::new(),
-    };
+    let mut staff = Browser::new(&state);
     staff.log_in_as_new_user(&state, true).await;
     for uri in &pages {
         let page = staff.get(uri).await;
@@ -208,7 +85,7 @@ async fn only_staff_may_enter() {
 
 #[tokio::test]
 async fn the_stylesheet_is_served_and_linked() {
-    let (mut browser, state) = Browser::new().await;
+    let (mut browser, state) = Browser::start().await;
     let css = browser.get("/admin/admin.css").await;
     assert_eq!(css.status, StatusCode::OK);
     assert!(css.body.contains(".admin-table"), "{}", css.body);
@@ -225,7 +102,7 @@ async fn the_stylesheet_is_served_and_linked() {
 
 #[tokio::test]
 async fn the_list_searches_and_pages() {
-    let (mut browser, state) = Browser::new().await;
+    let (mut browser, state) = Browser::start().await;
     browser.log_in_as_new_user(&state, true).await;
     let tag: u32 = rand::random();
     for n in 0..105 {
@@ -284,7 +161,7 @@ fn dates() {
 
 #[tokio::test]
 async fn create_refuses_invalid_data_then_saves() {
-    let (mut browser, state) = Browser::new().await;
+    let (mut browser, state) = Browser::start().await;
     browser.log_in_as_new_user(&state, true).await;
 
     let page = browser
@@ -350,7 +227,7 @@ async fn create_refuses_invalid_data_then_saves() {
 
 #[tokio::test]
 async fn edit_changes_email_and_staff_and_keeps_the_password() {
-    let (mut browser, state) = Browser::new().await;
+    let (mut browser, state) = Browser::start().await;
     browser.log_in_as_new_user(&state, true).await;
     let email = unique_email("before");
     let id = add_user(&state, &email).await;
@@ -412,7 +289,7 @@ async fn edit_changes_email_and_staff_and_keeps_the_password() {
 
 #[tokio::test]
 async fn delete_asks_then_needs_the_token() {
-    let (mut browser, state) = Browser::new().await;
+    let (mut browser, state) = Browser::start().await;
     browser.log_in_as_new_user(&state, true).await;
     let id = add_user(&state, &unique_email("doomed")).await;
     let uri = format!("/admin/users/{id}/delete");
@@ -440,7 +317,7 @@ async fn delete_asks_then_needs_the_token() {
 #[tokio::test]
 async fn a_script_in_an_email_is_escaped_in_the_list() {
     // S7
-    let (mut browser, state) = Browser::new().await;
+    let (mut browser, state) = Browser::start().await;
     browser.log_in_as_new_user(&state, true).await;
     let email = format!("<script>alert(1)</script>{}", unique_email(""));
     add_user(&state, &email).await;

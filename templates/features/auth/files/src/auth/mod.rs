@@ -45,6 +45,8 @@ mod password;
 mod rate_limit;
 mod superuser;
 #[cfg(test)]
+pub mod testing;
+#[cfg(test)]
 mod tests;
 mod users;
 mod views;

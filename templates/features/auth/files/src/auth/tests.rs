@@ -3,155 +3,8 @@
 
 use super::*;
 
-use std::collections::BTreeMap;
-
-use axum::body::Body;
-use axum::http::{HeaderMap, Request};
-use tower::ServiceExt;
-
+use super::testing::{Browser, PASSWORD, unique_email};
 use crate::AppState;
-
-/// A password that follows the rules.
-const PASSWORD: &str = "correct horse battery staple";
-
-/// An email no other test, nor an earlier run on the same database, has used.
-fn unique_email(name: &str) -> String {
-    let suffix: u64 = rand::random();
-    format!("{name}-{suffix:x}@example.com")
-}
-
-/// A browser: sends requests to the app and keeps the cookies it is given.
-struct Browser {
-    app: Router,
-    cookies: BTreeMap<String, String>,
-}
-
-struct Page {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Page {
-    fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or_default()
-    }
-
-    /// The value of the form's hidden `csrf_token` input.
-    fn csrf_token(&self) -> String {
-        let input = r#"name="csrf_token" value=""#;
-        let start = self.body.find(input).expect("a csrf_token input") + input.len();
-        self.body[start..]
-            .split('"')
-            .next()
-            .expect("value")
-            .to_owned()
-    }
-}
-
-impl Browser {
-    async fn new() -> (Self, AppState) {
-        let state = AppState::from_env().await.expect("state builds");
-        let browser = Self {
-            app: crate::app(state.clone()),
-            cookies: BTreeMap::new(),
-        };
-        (browser, state)
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(name, value)| format!("{name}={value}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    async fn send_to(&mut self, router: &Router, request: Request<Body>) -> Page {
-        let response = router.clone().oneshot(request).await.expect("routed");
-        for set_cookie in response.headers().get_all(header::SET_COOKIE) {
-            let set_cookie = set_cookie.to_str().expect("ASCII cookie");
-            let pair = set_cookie.split(';').next().expect("name=value");
-            let (name, value) = pair.split_once('=').expect("name=value");
-            if value.is_empty() || set_cookie.contains("Max-Age=0") {
-                self.cookies.remove(name);
-            } else {
-                self.cookies.insert(name.to_owned(), value.to_owned());
-            }
-        }
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await;
-        let body = String::from_utf8(bytes.expect("body").to_vec()).expect("UTF-8 body");
-        Page {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    async fn get(&mut self, uri: &str) -> Page {
-        let app = self.app.clone();
-        self.get_from(&app, uri).await
-    }
-
-    async fn get_from(&mut self, router: &Router, uri: &str) -> Page {
-        let request = Request::get(uri)
-            .header(header::COOKIE, self.cookie_header())
-            .body(Body::empty())
-            .expect("request");
-        self.send_to(router, request).await
-    }
-
-    async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> Page {
-        let request = Request::post(uri)
-            .header(header::COOKIE, self.cookie_header())
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(
-                serde_urlencoded::to_string(fields).expect("encodes"),
-            ))
-            .expect("request");
-        let app = self.app.clone();
-        self.send_to(&app, request).await
-    }
-
-    /// Shows the form at `uri` and posts it with its token.
-    async fn submit(&mut self, uri: &str, fields: &[(&str, &str)]) -> Page {
-        let path = uri.split('?').next().unwrap_or(uri);
-        let token = self.get(path).await.csrf_token();
-        let mut fields = fields.to_vec();
-        fields.push(("csrf_token", &token));
-        self.post(uri, &fields).await
-    }
-
-    async fn register(&mut self, email: &str, password: &str) -> Page {
-        self.submit("/register", &[("email", email), ("password", password)])
-            .await
-    }
-
-    async fn login(&mut self, email: &str, password: &str) -> Page {
-        self.submit("/login", &[("email", email), ("password", password)])
-            .await
-    }
-
-    /// Logs out with the token the home page's logout form carries.
-    async fn logout(&mut self) {
-        let token = self.get("/").await.csrf_token();
-        let page = self.post("/logout", &[("csrf_token", &token)]).await;
-        assert_eq!(page.status, StatusCode::SEE_OTHER);
-    }
-
-    /// Another browser, with no cookies, on the same app.
-    fn stranger(&self) -> Self {
-        Self {
-            app: self.app.clone(),
-            cookies: BTreeMap::new(),
-        }
-    }
-}
 
 /// A route behind each extractor, with the app's session layer, standing for a
 /// page of the app (an admin page for `RequireStaff`).
@@ -188,7 +41,7 @@ async fn password_hash(state: &AppState, email: &str) -> String {
 
 #[tokio::test]
 async fn register_log_out_and_log_in_again() {
-    let (mut browser, state) = Browser::new().await;
+    let (mut browser, state) = Browser::start().await;
     let email = unique_email("ada");
 
     let page = browser.get("/register").await;
@@ -201,7 +54,7 @@ async fn register_log_out_and_log_in_again() {
 
     let registered = browser.register(&email, PASSWORD).await;
     assert_eq!(registered.status, StatusCode::SEE_OTHER);
-    assert_eq!(registered.location(), "/");
+    assert_eq!(registered.location, "/");
     let home = browser.get("/").await;
     assert!(home.body.contains(&email), "{}", home.body);
     assert!(home.body.contains(r#"action="/logout""#), "{}", home.body);
@@ -232,7 +85,7 @@ async fn register_log_out_and_log_in_again() {
         .insert(crate::sessions::COOKIE_NAME.to_owned(), session_cookie);
     let me = replay.get_from(&protected_routes(&state), "/me").await;
     assert_eq!(me.status, StatusCode::SEE_OTHER);
-    assert_eq!(me.location(), "/login?next=%2Fme");
+    assert_eq!(me.location, "/login?next=%2Fme");
 
     let again = browser.login(&email.to_uppercase(), PASSWORD).await;
     assert_eq!(again.status, StatusCode::SEE_OTHER);
@@ -242,7 +95,7 @@ async fn register_log_out_and_log_in_again() {
 #[tokio::test]
 async fn login_needs_the_csrf_token() {
     // S2: without the token, or with a wrong one, 403; with it, the login works.
-    let (mut browser, _state) = Browser::new().await;
+    let (mut browser, _state) = Browser::start().await;
     let email = unique_email("grace");
     browser.register(&email, PASSWORD).await;
     let mut visitor = browser.stranger();
@@ -268,7 +121,7 @@ async fn login_needs_the_csrf_token() {
 #[tokio::test]
 async fn login_rotates_the_session_id_and_the_csrf_token() {
     // S4
-    let (mut browser, state) = Browser::new().await;
+    let (mut browser, state) = Browser::start().await;
     let email = unique_email("rotate");
     browser.register(&email, PASSWORD).await;
     // Logging out leaves a session holding a fresh token: the id an attacker could
@@ -329,7 +182,7 @@ async fn login_rotates_the_session_id_and_the_csrf_token() {
 #[tokio::test]
 async fn unknown_email_and_wrong_password_get_the_same_answer() {
     // S14, and S11: an injection attempt is just an unknown email.
-    let (mut browser, _state) = Browser::new().await;
+    let (mut browser, _state) = Browser::start().await;
     let email = unique_email("enum");
     browser.register(&email, PASSWORD).await;
 
@@ -367,7 +220,7 @@ fn minijinja_escape(value: &str) -> String {
 #[tokio::test]
 async fn weak_passwords_are_refused_with_422() {
     // S13
-    let (mut browser, _state) = Browser::new().await;
+    let (mut browser, _state) = Browser::start().await;
     let email = unique_email("weak");
     for (password, message) in [
         ("short", "at least 8 characters"),
@@ -403,7 +256,7 @@ fn password_rules() {
 #[tokio::test]
 async fn a_script_in_an_email_is_escaped() {
     // S7
-    let (mut browser, _state) = Browser::new().await;
+    let (mut browser, _state) = Browser::start().await;
     let email = format!("<script>alert(1)</script>{}", unique_email(""));
     let registered = browser.register(&email, PASSWORD).await;
     assert_eq!(registered.status, StatusCode::SEE_OTHER);
@@ -419,7 +272,7 @@ async fn a_script_in_an_email_is_escaped() {
 #[tokio::test]
 async fn the_eleventh_login_attempt_is_refused_with_429() {
     // S15
-    let (mut browser, _state) = Browser::new().await;
+    let (mut browser, _state) = Browser::start().await;
     let email = unique_email("limit");
     browser.register(&email, PASSWORD).await;
     let mut visitor = browser.stranger();
@@ -466,12 +319,12 @@ fn the_rate_limit_window_ends_after_three_minutes() {
 #[tokio::test]
 async fn extractors_redirect_visitors_and_refuse_non_staff() {
     // S17
-    let (mut browser, state) = Browser::new().await;
+    let (mut browser, state) = Browser::start().await;
     let routes = protected_routes(&state);
 
     let anonymous = browser.get_from(&routes, "/staff-only?page=2").await;
     assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
-    assert_eq!(anonymous.location(), "/login?next=%2Fstaff-only%3Fpage%3D2");
+    assert_eq!(anonymous.location, "/login?next=%2Fstaff-only%3Fpage%3D2");
     assert_eq!(browser.get_from(&routes, "/maybe").await.body, "nobody");
 
     let email = unique_email("staff");
@@ -493,7 +346,7 @@ async fn extractors_redirect_visitors_and_refuse_non_staff() {
 #[tokio::test]
 async fn next_redirects_stay_on_this_site() {
     // S19
-    let (mut browser, _state) = Browser::new().await;
+    let (mut browser, _state) = Browser::start().await;
     let email = unique_email("next");
     browser.register(&email, PASSWORD).await;
     for (next, expected) in [
@@ -505,12 +358,13 @@ async fn next_redirects_stay_on_this_site() {
         let query = serde_urlencoded::to_string([("next", next)]).expect("encodes");
         let page = browser
             .submit(
+                "/login",
                 &format!("/login?{query}"),
                 &[("email", email.as_str()), ("password", PASSWORD)],
             )
             .await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{next}");
-        assert_eq!(page.location(), expected, "{next}");
+        assert_eq!(page.location, expected, "{next}");
     }
     // The login page keeps a safe `next` in its form, and drops another.
     let page = browser.get("/login?next=%2Forders").await;

@@ -1,31 +1,32 @@
----
-source: tests/add_resource.rs
-expression: text
----
-//! What the resources' tests share: a browser that keeps its cookies and finds the CSRF
-//! token in the pages, and logged-in users.
+//! The test client every test of the site shares (accounts, the admin, each resource): a
+//! browser that sends requests through the app in process, keeps the cookies it is
+//! given and finds the CSRF token in the pages, and users to log in as.
 
 use std::collections::BTreeMap;
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use tower::ServiceExt;
 
-use crate::{AppState, auth, db};
+use crate::{AppState, db};
 
 /// A password that follows the rules.
-const PASSWORD: &str = "correct horse battery staple";
+pub const PASSWORD: &str = "correct horse battery staple";
 
 /// A number no other test, nor an earlier run on the same database, is likely to use.
 pub fn unique() -> u32 {
     rand::random()
 }
 
-/// Adds a user who cannot log in (nothing is hashed), and returns its id.
+/// An email no other test, nor an earlier run on the same database, has used.
+pub fn unique_email(name: &str) -> String {
+    format!("{name}-{:x}@example.com", rand::random::<u64>())
+}
+
+/// Adds a user who cannot log in (nothing is hashed: fast), and returns its id.
 pub async fn insert_user(db: &db::Pool) -> i64 {
-    let email = format!("user-{:x}@example.com", unique());
-    auth::create_user(db, &email, "not a hash", false)
+    super::create_user(db, &unique_email("user"), "not a hash", false)
         .await
         .expect("inserted")
         .expect("new email")
@@ -35,12 +36,15 @@ pub async fn insert_user(db: &db::Pool) -> i64 {
 /// Sends requests to the app, as a browser would, and keeps the cookies it is given.
 pub struct Browser {
     app: Router,
-    cookies: BTreeMap<String, String>,
+    /// The cookies it holds, by name: a test may read or replace them.
+    pub cookies: BTreeMap<String, String>,
 }
 
 /// An answer, with its body as text.
 pub struct Page {
     pub status: StatusCode,
+    pub headers: HeaderMap,
+    /// The `Location` header, or empty.
     pub location: String,
     pub body: String,
 }
@@ -64,6 +68,7 @@ impl Page {
 }
 
 impl Browser {
+    /// A browser with no cookies on the whole app.
     pub fn new(state: &AppState) -> Self {
         Self {
             app: crate::app(state.clone()),
@@ -71,7 +76,27 @@ impl Browser {
         }
     }
 
-    async fn send(&mut self, request: axum::http::request::Builder, body: Body) -> Page {
+    /// The app's state from the environment, and a browser on it.
+    pub async fn start() -> (Self, AppState) {
+        let state = AppState::from_env().await.expect("state builds");
+        (Self::new(&state), state)
+    }
+
+    /// Another browser, with no cookies, on the same app.
+    pub fn stranger(&self) -> Self {
+        Self {
+            app: self.app.clone(),
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    /// Sends `request` to `router` (the app, or routes of a test's own) with the cookies.
+    async fn send_to(
+        &mut self,
+        router: &Router,
+        request: axum::http::request::Builder,
+        body: Body,
+    ) -> Page {
         let cookies: Vec<String> = self
             .cookies
             .iter()
@@ -81,16 +106,20 @@ impl Browser {
             .header(header::COOKIE, cookies.join("; "))
             .body(body)
             .expect("request");
-        let response = self.app.clone().oneshot(request).await.expect("routed");
+        let response = router.clone().oneshot(request).await.expect("routed");
         for set_cookie in response.headers().get_all(header::SET_COOKIE) {
             let set_cookie = set_cookie.to_str().expect("ASCII cookie");
             let pair = set_cookie.split(';').next().expect("name=value");
             let (name, value) = pair.split_once('=').expect("name=value");
-            self.cookies.insert(name.to_owned(), value.to_owned());
+            if value.is_empty() || set_cookie.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
         }
         let status = response.status();
-        let location = response
-            .headers()
+        let headers = response.headers().clone();
+        let location = headers
             .get(header::LOCATION)
             .and_then(|value| value.to_str().ok())
             .unwrap_or_default()
@@ -99,13 +128,24 @@ impl Browser {
         let body = String::from_utf8(bytes.expect("body").to_vec()).expect("UTF-8 body");
         Page {
             status,
+            headers,
             location,
             body,
         }
     }
 
+    async fn send(&mut self, request: axum::http::request::Builder, body: Body) -> Page {
+        let app = self.app.clone();
+        self.send_to(&app, request, body).await
+    }
+
     pub async fn get(&mut self, uri: &str) -> Page {
         self.send(Request::get(uri), Body::empty()).await
+    }
+
+    /// Gets `uri` from `router`, routes of a test's own, with the cookies.
+    pub async fn get_from(&mut self, router: &Router, uri: &str) -> Page {
+        self.send_to(router, Request::get(uri), Body::empty()).await
     }
 
     /// Posts a form as it is, with no token unless `fields` has one.
@@ -146,21 +186,35 @@ impl Browser {
         self.send(request, body).await
     }
 
-    /// Adds a user and logs in as them.
-    pub async fn log_in(&mut self, state: &AppState, is_staff: bool) {
-        let email = format!("tester-{:x}@example.com", unique());
-        let hash = auth::hash_password(PASSWORD).expect("hashes");
-        auth::create_user(&state.db, &email, &hash, is_staff)
+    /// Registers with the form at `/register`.
+    pub async fn register(&mut self, email: &str, password: &str) -> Page {
+        let fields = [("email", email), ("password", password)];
+        self.submit("/register", "/register", &fields).await
+    }
+
+    /// Logs in with the form at `/login`.
+    pub async fn login(&mut self, email: &str, password: &str) -> Page {
+        let fields = [("email", email), ("password", password)];
+        self.submit("/login", "/login", &fields).await
+    }
+
+    /// Logs out with the token the home page's logout form carries.
+    pub async fn logout(&mut self) {
+        let token = self.get("/").await.csrf_token();
+        let page = self.post("/logout", &[("csrf_token", &token)]).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+    }
+
+    /// Adds a user with [`PASSWORD`], logs in as them, and returns their email.
+    pub async fn log_in_as_new_user(&mut self, state: &AppState, is_staff: bool) -> String {
+        let email = unique_email(if is_staff { "staff" } else { "user" });
+        let hash = super::hash_password(PASSWORD).expect("hashes");
+        super::create_user(&state.db, &email, &hash, is_staff)
             .await
             .expect("inserted")
             .expect("new email");
-        let page = self
-            .submit(
-                "/login",
-                "/login",
-                &[("email", &email), ("password", PASSWORD)],
-            )
-            .await;
+        let page = self.login(&email, PASSWORD).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        email
     }
 }
