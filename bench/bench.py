@@ -546,8 +546,8 @@ def serving(work, runs, seconds):
     release_build(micro, target)
     measure("plinth micro GET /", Server([binary(target, "micro")], micro), "/")
     # What the access log costs: a release build leaves it out unless RUST_LOG asks.
-    measure("plinth micro GET / (RUST_LOG=info: a line per request)",
-            Server([binary(target, "micro")], micro, {"RUST_LOG": "info"}), "/")
+    measure("plinth micro GET / (RUST_LOG=info,tower_http=debug: a line per request)",
+            Server([binary(target, "micro")], micro, {"RUST_LOG": "info,tower_http=debug"}), "/")
 
     hello, _ = projects["bare axum hello world (floor)"]
     release_build(hello, target)

@@ -6,10 +6,10 @@
 use std::marker::PhantomData;
 
 use super::{SaveError, Table};
-use crate::admin::{AdminModel, Field, ListRow, Listing, Record};
+use crate::admin::{AdminModel, ListRow, Listing, Record};
 use crate::app_error;
 use crate::db;
-use crate::forms::{Choices, Errors, Values};
+use crate::forms::{Choices, Errors, Field, Values};
 
 /// `T` as the admin shows it.
 pub struct TableAdmin<T>(PhantomData<fn() -> T>);
@@ -47,15 +47,7 @@ impl<T: Table> AdminModel for TableAdmin<T> {
     }
 
     fn fields(&self, _editing: bool) -> Vec<Field> {
-        T::FIELDS
-            .iter()
-            .map(|field| Field {
-                name: field.name,
-                label: field.label,
-                input: field.input,
-                help: field.help,
-            })
-            .collect()
+        T::FIELDS.to_vec()
     }
 
     async fn choices(&self, db: &db::Pool) -> app_error::Result<Choices> {

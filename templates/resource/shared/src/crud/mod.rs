@@ -20,16 +20,13 @@ use axum::response::{IntoResponse, Response};
 use minijinja::{Value, context};
 
 use crate::db;
-use crate::forms::{Choices, Errors, Input, ListQuery, Values, list_url, pages};
+use crate::forms::{self, Choices, Errors, Field, ListQuery, Values, list_url, pages};
 
 pub mod pages;
 // plinth:crud-modules
 
 /// Rows on one page of a list.
 pub const PER_PAGE: i64 = 20;
-
-/// The message under a required field left empty.
-pub const REQUIRED: &str = "This field is required.";
 
 /// How a resource is named on its pages.
 pub struct Names {
@@ -43,18 +40,6 @@ pub struct Names {
     pub singular: &'static str,
 }
 
-/// One field of a resource's form.
-pub struct FieldSpec {
-    /// The form field's name, the key of its value in [`Values`], and its column.
-    pub name: &'static str,
-    pub label: &'static str,
-    pub input: Input,
-    /// Whether the form refuses it empty.
-    pub required: bool,
-    /// A hint printed under the field; may be empty.
-    pub help: &'static str,
-}
-
 /// A resource's table: what `plinth add resource` writes in its `model.rs`, and what the
 /// pages, the API and the admin need. The queries return futures that are `Send`, so the
 /// handlers generic over a table run on any thread.
@@ -65,7 +50,7 @@ pub trait Table: Sized + Send + Sync + 'static {
     /// How it is named on its pages.
     const NAMES: Names;
     /// The fields of its form, in order.
-    const FIELDS: &'static [FieldSpec];
+    const FIELDS: &'static [Field];
     /// The headers of the list's columns, in the order of [`Table::cells`].
     const LIST_COLUMNS: &'static [&'static str];
     /// Whether its list has a search box (it has text fields to search in).
@@ -126,87 +111,7 @@ pub async fn find<T: Table>(db: &db::Pool, id: &str) -> Result<Option<T>, sqlx::
 }
 
 // ---------------------------------------------------------------------------------------
-// Reading forms
-
-/// Reads the fields of a posted form one by one, keeping a message for each one to fix.
-pub struct FormReader<'a> {
-    values: &'a Values,
-    errors: Errors,
-}
-
-impl<'a> FormReader<'a> {
-    pub fn new(values: &'a Values) -> Self {
-        Self {
-            values,
-            errors: Errors::new(),
-        }
-    }
-
-    /// The field's value without surrounding spaces; `None` when it is empty or missing.
-    fn typed(&self, name: &str) -> Option<&'a str> {
-        self.values
-            .get(name)
-            .map(|value| value.trim())
-            .filter(|value| !value.is_empty())
-    }
-
-    fn error(&mut self, name: &str, message: impl Into<String>) {
-        self.errors
-            .entry(name.to_owned())
-            .or_default()
-            .push(message.into());
-    }
-
-    /// A text field of at most `max_chars` characters; `None` when empty (an error when
-    /// `required`) or too long.
-    pub fn text(&mut self, name: &str, max_chars: usize, required: bool) -> Option<String> {
-        let Some(text) = self.typed(name) else {
-            if required {
-                self.error(name, REQUIRED);
-            }
-            return None;
-        };
-        if text.chars().count() > max_chars {
-            self.error(name, format!("Use at most {max_chars} characters."));
-            return None;
-        }
-        Some(text.to_owned())
-    }
-
-    /// A field read by `parse`, which returns `None` for text it cannot read: `message`
-    /// then tells the visitor what to type.
-    pub fn parse<T>(
-        &mut self,
-        name: &str,
-        required: bool,
-        message: &str,
-        parse: impl FnOnce(&str) -> Option<T>,
-    ) -> Option<T> {
-        let Some(text) = self.typed(name) else {
-            if required {
-                self.error(name, REQUIRED);
-            }
-            return None;
-        };
-        let parsed = parse(text);
-        if parsed.is_none() {
-            self.error(name, message);
-        }
-        parsed
-    }
-
-    /// A checkbox: ticked when the form sent `on` (a browser) or `true` (the JSON API).
-    pub fn checkbox(&self, name: &str) -> bool {
-        self.values
-            .get(name)
-            .is_some_and(|value| value == "on" || value == "true")
-    }
-
-    /// The messages collected; empty when every field was read.
-    pub fn into_errors(self) -> Errors {
-        self.errors
-    }
-}
+// Reading forms (with `forms::FormReader`)
 
 /// Any type that reads itself from text (`i32`, `i64`, `uuid::Uuid`...).
 pub fn parse_from_str<T: FromStr>(text: &str) -> Option<T> {
@@ -335,7 +240,7 @@ pub fn detail_context(
     names: &Names,
     id: i64,
     title: &str,
-    fields: &[FieldSpec],
+    fields: &[Field],
     texts: &Values,
 ) -> Value {
     let fields: Vec<Value> = fields
@@ -361,32 +266,11 @@ pub fn detail_context(
 pub fn form_context(
     names: &Names,
     editing: Option<(i64, &str)>,
-    fields: &[FieldSpec],
+    fields: &[Field],
     values: &Values,
     errors: &Errors,
     choices: &Choices,
 ) -> Value {
-    let fields: Vec<Value> = fields
-        .iter()
-        .map(|field| {
-            let options: Vec<Value> = choices
-                .get(field.name)
-                .into_iter()
-                .flatten()
-                .map(|(id, label)| context! { value => id.to_string(), label => label })
-                .collect();
-            context! {
-                name => field.name,
-                label => field.label,
-                type => field.input.as_str(),
-                required => field.required,
-                help => field.help,
-                value => values.get(field.name).cloned().unwrap_or_default(),
-                errors => errors.get(field.name).cloned().unwrap_or_default(),
-                options => options,
-            }
-        })
-        .collect();
     let action = match editing {
         Some((id, _)) => format!("{}/{id}/edit", names.base),
         None => format!("{}/new", names.base),
@@ -397,7 +281,7 @@ pub fn form_context(
         id => editing.map(|(id, _)| id),
         title => editing.map(|(_, title)| title),
         action => action,
-        fields => fields,
+        fields => forms::fields_context(fields, values, errors, choices),
         form_errors => errors.get("form").cloned().unwrap_or_default(),
     }
 }
@@ -443,33 +327,6 @@ mod tests {
         assert_eq!(money_text(1250), "12.50");
         assert_eq!(money_text(-75), "-0.75");
         assert_eq!(money_text(7), "0.07");
-    }
-
-    #[test]
-    fn the_reader_keeps_a_message_per_field() {
-        let values = Values::from([
-            ("name".to_owned(), "  Ada  ".to_owned()),
-            ("age".to_owned(), "x".to_owned()),
-            ("long".to_owned(), "abcdef".to_owned()),
-            ("ok".to_owned(), "on".to_owned()),
-        ]);
-        let mut form = FormReader::new(&values);
-        assert_eq!(form.text("name", 10, true), Some("Ada".to_owned()));
-        assert_eq!(form.text("missing", 10, true), None);
-        assert_eq!(form.text("optional", 10, false), None);
-        assert_eq!(form.text("long", 3, true), None);
-        assert_eq!(
-            form.parse("age", true, "Enter a whole number.", parse_from_str::<i32>),
-            None
-        );
-        assert!(form.checkbox("ok"));
-        assert!(!form.checkbox("other"));
-        let errors = form.into_errors();
-        assert_eq!(errors["missing"], [REQUIRED]);
-        assert_eq!(errors["long"], ["Use at most 3 characters."]);
-        assert_eq!(errors["age"], ["Enter a whole number."]);
-        assert!(!errors.contains_key("optional"));
-        assert!(!errors.contains_key("name"));
     }
 
     #[test]

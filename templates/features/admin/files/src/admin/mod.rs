@@ -23,7 +23,7 @@ use time::OffsetDateTime;
 use crate::app_error::{self, AppError};
 use crate::auth::{self, RequireStaff};
 use crate::db;
-use crate::forms::{self, Choices, Errors, Input, ListQuery, Values};
+use crate::forms::{self, Choices, Errors, Field, Input, ListQuery, Values};
 use crate::templates::Page;
 
 #[cfg(test)]
@@ -81,16 +81,6 @@ pub trait AdminModel: Sync {
     ) -> app_error::Result<Result<i64, Errors>>;
     /// Deletes the row `id`; false when there was none.
     async fn delete(&self, db: &db::Pool, id: i64) -> app_error::Result<bool>;
-}
-
-/// One field of a model's form.
-pub struct Field {
-    /// The form field's name, and the key of its value in [`Values`].
-    pub name: &'static str,
-    pub label: &'static str,
-    pub input: Input,
-    /// A hint printed under the field; may be empty.
-    pub help: &'static str,
 }
 
 /// One page of a list.

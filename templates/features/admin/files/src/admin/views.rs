@@ -108,32 +108,6 @@ pub(super) async fn form_page(
     errors: &Errors,
 ) -> Result<Html<String>, AppError> {
     let choices = model.choices(&state.db).await?;
-    let fields: Vec<Value> = model
-        .fields(record.is_some())
-        .iter()
-        .map(|field| {
-            // A password is never sent to the browser, not even the one just typed.
-            let value = match field.input {
-                Input::Password => String::new(),
-                _ => values.get(field.name).cloned().unwrap_or_default(),
-            };
-            let options: Vec<Value> = choices
-                .get(field.name)
-                .into_iter()
-                .flatten()
-                .map(|(id, label)| context! { value => id.to_string(), label => label })
-                .collect();
-            context! {
-                name => field.name,
-                label => field.label,
-                type => field.input.as_str(),
-                help => field.help,
-                options => options,
-                value => value,
-                errors => errors.get(field.name).cloned().unwrap_or_default(),
-            }
-        })
-        .collect();
     let (action, title) = match record {
         Some((id, title)) => (format!("/admin/{}/{id}/edit", model.slug()), title),
         None => (format!("/admin/{}/new", model.slug()), ""),
@@ -144,7 +118,7 @@ pub(super) async fn form_page(
         id => record.map(|(id, _)| id),
         title => title,
         action => action,
-        fields => fields,
+        fields => forms::fields_context(&model.fields(record.is_some()), values, errors, &choices),
         form_errors => errors.get("form").cloned().unwrap_or_default(),
     };
     render(page, "admin/form.html", context)
