@@ -390,7 +390,7 @@ fn micro_with_csrf_templates_and_db_rejects_forged_posts() {
     let scratch = tempfile::tempdir().expect("tempdir");
     let project = generate(scratch.path(), "e2e-csrf", &["--with", "csrf,templates,db"]);
     assert!(
-        project.join("src/sessions.rs").is_file(),
+        project.join("src/web/sessions.rs").is_file(),
         "csrf pulls in sessions"
     );
     build_test_lint(&project, &[]);

@@ -44,6 +44,7 @@ const TAKEN: &[&str] = &[
     "tests",
     "users",
     "views",
+    "web",
 ];
 
 /// The forms of one resource's name.

@@ -5,7 +5,8 @@
 use std::fmt;
 
 use crate::config::Config;
-use crate::{csrf, db, templates};
+use crate::db;
+use crate::web::{csrf, templates};
 
 /// One thing wrong, with the code scripts can match on.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use axum::response::{Html, IntoResponse, Response};
 use minijinja::context;
 use tower_http::catch_panic::CatchPanicLayer;
 
-use crate::templates::Page;
+use crate::web::templates::Page;
 
 /// The page for a path no route answers.
 pub async fn not_found(page: Page) -> Response {
@@ -34,7 +34,7 @@ fn server_error(panic: Box<dyn Any + Send + 'static>) -> Response {
     (
         StatusCode::INTERNAL_SERVER_ERROR,
         [(header::CACHE_CONTROL, "no-store")],
-        Html(crate::templates::SERVER_ERROR_PAGE),
+        Html(crate::web::templates::SERVER_ERROR_PAGE),
     )
         .into_response()
 }

@@ -9,7 +9,7 @@ use std::error::Error;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-use crate::templates::{RenderError, SERVER_ERROR_PAGE};
+use crate::web::templates::{RenderError, SERVER_ERROR_PAGE};
 
 /// What a handler returns: `app_error::Result<Html<String>>`.
 pub type Result<T, E = AppError> = std::result::Result<T, E>;

@@ -16,7 +16,8 @@ use axum::routing::get as route_get;
 use super::{app_for, assert_security_headers, body_text, get, send, send_to};
 use crate::config::tests::{config, production};
 use crate::routes::{self, BODY_LIMIT};
-use crate::{AppState, security, templates};
+use crate::web::templates;
+use crate::{AppState, security};
 
 #[tokio::test]
 async fn hsts_is_sent_in_production_only() {

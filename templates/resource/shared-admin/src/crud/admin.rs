@@ -9,7 +9,7 @@ use super::{SaveError, Table};
 use crate::admin::{AdminModel, ListRow, Listing, Record};
 use crate::app_error;
 use crate::db;
-use crate::forms::{Choices, Errors, Field, Values};
+use crate::web::forms::{Choices, Errors, Field, Values};
 
 /// `T` as the admin shows it.
 pub struct TableAdmin<T>(PhantomData<fn() -> T>);

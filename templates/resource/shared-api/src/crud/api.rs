@@ -22,7 +22,7 @@ use super::{SaveError, Table};
 use crate::AppState;
 use crate::app_error::ApiError;
 use crate::auth::CurrentUser;
-use crate::forms::{self, Errors, ListQuery, Values};
+use crate::web::forms::{self, Errors, ListQuery, Values};
 
 /// A table the API serves: how its rows read in JSON.
 pub trait JsonTable: Table {

@@ -20,7 +20,7 @@ use axum::response::{IntoResponse, Response};
 use minijinja::{Value, context};
 
 use crate::db;
-use crate::forms::{self, Choices, Errors, Field, ListQuery, Values, list_url, pages};
+use crate::web::forms::{self, Choices, Errors, Field, ListQuery, Values, list_url, pages};
 
 pub mod pages;
 // plinth:crud-modules

@@ -15,8 +15,8 @@ use super::{SaveError, Table};
 use crate::AppState;
 use crate::app_error::AppError;
 use crate::auth::CurrentUser;
-use crate::forms::{self, Errors, ListQuery, Values};
-use crate::templates::Page;
+use crate::web::forms::{self, Errors, ListQuery, Values};
+use crate::web::templates::Page;
 
 /// The routes of `T`'s pages, below `T::NAMES.base`: the list, `/new`, `/{id}`,
 /// `/{id}/edit` and `/{id}/delete`.

@@ -23,8 +23,8 @@ use time::OffsetDateTime;
 use crate::app_error::{self, AppError};
 use crate::auth::{self, RequireStaff};
 use crate::db;
-use crate::forms::{self, Choices, Errors, Field, Input, ListQuery, Values};
-use crate::templates::Page;
+use crate::web::forms::{self, Choices, Errors, Field, Input, ListQuery, Values};
+use crate::web::templates::Page;
 
 #[cfg(test)]
 mod tests;

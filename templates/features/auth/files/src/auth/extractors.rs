@@ -94,7 +94,7 @@ where
 }
 
 /// What the layout's navigation needs (`templates/base.html`), for every page
-/// ([`crate::templates::Page`] adds it): `current_user` and, for its logout form, the CSRF
+/// ([`crate::web::templates::Page`] adds it): `current_user` and, for its logout form, the CSRF
 /// token, when someone is logged in.
 pub async fn nav_context<S>(parts: &mut Parts, state: &S) -> Result<Value, Response>
 where

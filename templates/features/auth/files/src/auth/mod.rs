@@ -35,10 +35,10 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::app_error::AppError;
-use crate::csrf::{self, CsrfToken};
 use crate::db;
-use crate::forms::{self, Errors, FormPage, ValidForm, Values};
-use crate::templates::Page;
+use crate::web::csrf::{self, CsrfToken};
+use crate::web::forms::{self, Errors, FormPage, ValidForm, Values};
+use crate::web::templates::Page;
 
 mod extractors;
 mod password;

@@ -174,7 +174,7 @@ impl Browser {
     ) -> Page {
         let mut request = Request::builder().method(method).uri(uri);
         if let Some(token) = token {
-            request = request.header(crate::csrf::HEADER, token);
+            request = request.header(crate::web::csrf::HEADER, token);
         }
         let body = match json {
             Some(json) => {

@@ -25,7 +25,7 @@ fn protected_routes(state: &AppState) -> Router {
             }),
         )
         .with_state(state.clone())
-        .layer(crate::sessions::layer(
+        .layer(crate::web::sessions::layer(
             state.sessions.clone(),
             &state.config,
         ))
@@ -65,7 +65,7 @@ async fn register_log_out_and_log_in_again() {
     assert!(!hash.contains(PASSWORD));
 
     // S5: logout is POST only, and ends the session on the server.
-    let session_cookie = browser.cookies[crate::sessions::COOKIE_NAME].clone();
+    let session_cookie = browser.cookies[crate::web::sessions::COOKIE_NAME].clone();
     assert_eq!(
         browser.get("/logout").await.status,
         StatusCode::METHOD_NOT_ALLOWED
@@ -82,7 +82,7 @@ async fn register_log_out_and_log_in_again() {
     let mut replay = browser.stranger();
     replay
         .cookies
-        .insert(crate::sessions::COOKIE_NAME.to_owned(), session_cookie);
+        .insert(crate::web::sessions::COOKIE_NAME.to_owned(), session_cookie);
     let me = replay.get_from(&protected_routes(&state), "/me").await;
     assert_eq!(me.status, StatusCode::SEE_OTHER);
     assert_eq!(me.location, "/login?next=%2Fme");
@@ -155,9 +155,9 @@ async fn login_rotates_the_session_id_and_the_csrf_token() {
         )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
-    let session_cookie = &browser.cookies[crate::sessions::COOKIE_NAME];
+    let session_cookie = &browser.cookies[crate::web::sessions::COOKIE_NAME];
     let old_cookie = before
-        .get(crate::sessions::COOKIE_NAME)
+        .get(crate::web::sessions::COOKIE_NAME)
         .expect("a session before the login");
     assert_ne!(old_cookie, session_cookie);
     assert_eq!(browser.get_from(&routes, "/me").await.body, email);

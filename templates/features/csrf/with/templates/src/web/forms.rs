@@ -1,16 +1,16 @@
----
-source: tests/new_full.rs
-expression: text
----
-//! Forms, the one layer every page that takes input uses: [`ValidForm<T>`] reads a posted
-//! form into `T` and checks it with [garde](https://docs.rs/garde). When a rule fails the
-//! handler does not run: the form's page is rendered again with status 422, what the
-//! visitor typed and a message under each field that needs fixing, as Django's forms do.
-//! Forms whose fields are known only at run time (the admin's, the resources') read the
-//! same posted [`Values`] and answer with the same [`Errors`]; their lists share
-//! [`ListQuery`], [`contains_pattern`] and [`list_url`].
+//! Forms, the one layer every page that takes input uses: what was typed is [`Values`],
+//! what to fix is [`Errors`] (messages by field), and a form with errors is drawn again
+//! with status 422, what the visitor typed and a message under each field, as Django's
+//! forms do. Two ways in, one way out:
 //!
-//! Every page with a form needs the CSRF token (src/csrf.rs): [`csrf_context`] puts it in a
+//! - [`ValidForm<T>`] reads a posted form into a struct `T` and checks it with
+//!   [garde](https://docs.rs/garde) (login, registration, forms of your own);
+//! - [`FormReader`] reads a list of [`Field`]s one by one (each resource's form, the JSON
+//!   API through the same rules, the admin's forms), and [`fields_context`] draws them.
+//!
+//! Lists share [`ListQuery`], [`contains_pattern`] and [`list_url`].
+//!
+//! Every page with a form needs the CSRF token (src/web/csrf.rs): [`csrf_context`] puts it in a
 //! template's context as `csrf_token` and `csrf_input` (the hidden input to print inside
 //! the `<form>`).
 
@@ -26,8 +26,8 @@ use minijinja::{Value, context};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::csrf::{self, CsrfToken};
-use crate::templates::{Page, RenderError};
+use crate::web::csrf::{self, CsrfToken};
+use crate::web::templates::{Page, RenderError};
 
 /// A form and the page that shows it.
 pub trait FormPage: DeserializeOwned + Validate<Context = ()> {
@@ -148,6 +148,138 @@ pub type Errors = BTreeMap<String, Vec<String>>;
 
 /// The rows each `<select>` of a form offers, by field name: each row's id and label.
 pub type Choices = BTreeMap<&'static str, Vec<(i64, String)>>;
+
+/// The message under a required field left empty.
+pub const REQUIRED: &str = "This field is required.";
+
+/// One field of a form drawn from a list of fields, as the resources' and the admin's
+/// forms are: what the templates' `fields` loop draws (see [`fields_context`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Field {
+    /// The form field's name, and the key of its value in [`Values`].
+    pub name: &'static str,
+    pub label: &'static str,
+    pub input: Input,
+    /// Whether the form refuses it empty.
+    pub required: bool,
+    /// A hint printed under the field; may be empty.
+    pub help: &'static str,
+}
+
+/// The `fields` of a form's template: each field with what to fill in (a password never,
+/// not even the one just typed), its messages and, for a select, the rows it offers.
+pub fn fields_context(
+    fields: &[Field],
+    values: &Values,
+    errors: &Errors,
+    choices: &Choices,
+) -> Vec<Value> {
+    fields
+        .iter()
+        .map(|field| {
+            let value = match field.input {
+                Input::Password => String::new(),
+                _ => values.get(field.name).cloned().unwrap_or_default(),
+            };
+            let options: Vec<Value> = choices
+                .get(field.name)
+                .into_iter()
+                .flatten()
+                .map(|(id, label)| context! { value => id.to_string(), label => label })
+                .collect();
+            context! {
+                name => field.name,
+                label => field.label,
+                type => field.input.as_str(),
+                required => field.required,
+                help => field.help,
+                value => value,
+                errors => errors.get(field.name).cloned().unwrap_or_default(),
+                options => options,
+            }
+        })
+        .collect()
+}
+
+/// Reads the fields of a posted form one by one, keeping a message for each one to fix.
+pub struct FormReader<'a> {
+    values: &'a Values,
+    errors: Errors,
+}
+
+impl<'a> FormReader<'a> {
+    pub fn new(values: &'a Values) -> Self {
+        Self {
+            values,
+            errors: Errors::new(),
+        }
+    }
+
+    /// The field's value without surrounding spaces; `None` when it is empty or missing.
+    fn typed(&self, name: &str) -> Option<&'a str> {
+        self.values
+            .get(name)
+            .map(|value| value.trim())
+            .filter(|value| !value.is_empty())
+    }
+
+    fn error(&mut self, name: &str, message: impl Into<String>) {
+        self.errors
+            .entry(name.to_owned())
+            .or_default()
+            .push(message.into());
+    }
+
+    /// A text field of at most `max_chars` characters; `None` when empty (an error when
+    /// `required`) or too long.
+    pub fn text(&mut self, name: &str, max_chars: usize, required: bool) -> Option<String> {
+        let Some(text) = self.typed(name) else {
+            if required {
+                self.error(name, REQUIRED);
+            }
+            return None;
+        };
+        if text.chars().count() > max_chars {
+            self.error(name, format!("Use at most {max_chars} characters."));
+            return None;
+        }
+        Some(text.to_owned())
+    }
+
+    /// A field read by `parse`, which returns `None` for text it cannot read: `message`
+    /// then tells the visitor what to type.
+    pub fn parse<T>(
+        &mut self,
+        name: &str,
+        required: bool,
+        message: &str,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> Option<T> {
+        let Some(text) = self.typed(name) else {
+            if required {
+                self.error(name, REQUIRED);
+            }
+            return None;
+        };
+        let parsed = parse(text);
+        if parsed.is_none() {
+            self.error(name, message);
+        }
+        parsed
+    }
+
+    /// A checkbox: ticked when the form sent `on` (a browser) or `true` (the JSON API).
+    pub fn checkbox(&self, name: &str) -> bool {
+        self.values
+            .get(name)
+            .is_some_and(|value| value == "on" || value == "true")
+    }
+
+    /// The messages collected; empty when every field was read.
+    pub fn into_errors(self) -> Errors {
+        self.errors
+    }
+}
 
 /// What the visitor typed in a URL-encoded body, by field name (the last value of a
 /// repeated field). The CSRF token is left out: the CSRF layer has checked it, and a page
@@ -297,7 +429,36 @@ mod tests {
     use axum::routing::get;
     use tower::ServiceExt;
 
-    use crate::csrf::tests::{protected, test_csrf};
+    use crate::web::csrf::tests::{protected, test_csrf};
+
+    #[test]
+    fn the_reader_keeps_a_message_per_field() {
+        let values = Values::from([
+            ("name".to_owned(), "  Ada  ".to_owned()),
+            ("age".to_owned(), "x".to_owned()),
+            ("long".to_owned(), "abcdef".to_owned()),
+            ("ok".to_owned(), "on".to_owned()),
+        ]);
+        let mut form = FormReader::new(&values);
+        assert_eq!(form.text("name", 10, true), Some("Ada".to_owned()));
+        assert_eq!(form.text("missing", 10, true), None);
+        assert_eq!(form.text("optional", 10, false), None);
+        assert_eq!(form.text("long", 3, true), None);
+        assert_eq!(
+            form.parse("age", true, "Enter a whole number.", |text| text
+                .parse::<i32>()
+                .ok()),
+            None
+        );
+        assert!(form.checkbox("ok"));
+        assert!(!form.checkbox("other"));
+        let errors = form.into_errors();
+        assert_eq!(errors["missing"], [REQUIRED]);
+        assert_eq!(errors["long"], ["Use at most 3 characters."]);
+        assert_eq!(errors["age"], ["Enter a whole number."]);
+        assert!(!errors.contains_key("optional"));
+        assert!(!errors.contains_key("name"));
+    }
 
     #[test]
     fn lists_keep_the_search_and_escape_wildcards() {

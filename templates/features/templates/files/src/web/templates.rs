@@ -165,7 +165,7 @@ fn error_page(error: &minijinja::Error, show_details: bool) -> Response {
 
 /// What visitors see when a page fails in a release build: a fixed page, not a template,
 /// so it shows even when the failure is in the templates (`templates/errors/500.html`).
-pub const SERVER_ERROR_PAGE: &str = include_str!("../templates/errors/500.html");
+pub const SERVER_ERROR_PAGE: &str = include_str!("../../templates/errors/500.html");
 
 #[cfg(test)]
 mod tests {

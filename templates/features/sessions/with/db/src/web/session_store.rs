@@ -143,8 +143,8 @@ mod tests {
 
     use tower_sessions::cookie::time::Duration;
 
-    use crate::sessions;
-    use crate::sessions::tests::{cookie_pair, recall, remember, router};
+    use crate::web::sessions;
+    use crate::web::sessions::tests::{cookie_pair, recall, remember, router};
 
     /// The settings the tests run with, `DATABASE_URL` included.
     fn config() -> crate::config::Config {
