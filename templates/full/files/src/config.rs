@@ -49,11 +49,24 @@ pub struct Config {
     // plinth:config-fields
 }
 
-/// A setting with a value the app cannot use.
-#[derive(Debug)]
+/// A setting with a value the app cannot use, worded for the person running it.
 pub struct ConfigError(String);
 
+impl ConfigError {
+    /// The problem, with a `help:` line when there is a remedy.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
+
 impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+// `main` prints the `Debug` form of the error it returns: make that the plain message.
+impl fmt::Debug for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
