@@ -1,6 +1,7 @@
 //! The errors a user can act on. Each knows its exit code and, where there is
 //! a remedy, the `help:` line that names it.
 
+use std::fmt;
 use std::path::PathBuf;
 
 use crate::request::names::NameProblem;
@@ -11,6 +12,31 @@ pub const EXIT_USAGE: u8 = 2;
 pub const EXIT_CANCELLED: u8 = 130;
 /// Exit code for any other failure.
 pub const EXIT_FAILURE: u8 = 1;
+
+/// A change plinth refuses to make, and what to do by hand instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    /// The file concerned.
+    pub path: PathBuf,
+    /// Why, as a phrase.
+    pub reason: String,
+    /// The text to paste by hand, where there is one.
+    pub by_hand: Option<String>,
+}
+
+impl fmt::Display for Conflict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "  conflict  {}: {}", self.path.display(), self.reason)?;
+        if let Some(text) = &self.by_hand {
+            writeln!(f)?;
+            for line in text.lines() {
+                write!(f, "\n    {line}")?;
+            }
+            writeln!(f)?;
+        }
+        Ok(())
+    }
+}
 
 /// Everything that can stop a plinth command.
 #[derive(Debug, thiserror::Error)]
@@ -125,7 +151,7 @@ pub enum Error {
 
     /// Some changes cannot be made safely; nothing was changed.
     #[error("{} change(s) cannot be made safely; nothing was changed\n{}", .0.len(), render_conflicts(.0))]
-    Conflicts(Vec<crate::change::plan::Conflict>),
+    Conflicts(Vec<Conflict>),
 
     /// The operating system gave no random bytes for the secret key.
     #[error("could not get random bytes for the secret key: {0}")]
@@ -212,7 +238,7 @@ impl Error {
     }
 }
 
-fn render_conflicts(conflicts: &[crate::change::plan::Conflict]) -> String {
+fn render_conflicts(conflicts: &[Conflict]) -> String {
     conflicts
         .iter()
         .map(ToString::to_string)

@@ -8,7 +8,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::change::file_tree::FileTree;
-use crate::change::plan::{Conflict, FileChange, Plan};
+use crate::change::plan::{FileChange, Plan};
+use crate::error::Conflict;
 use crate::error::Error;
 
 /// A project being changed, in memory.

@@ -2,10 +2,12 @@
 //! cannot make safely, computed before anything is written. `--dry-run`
 //! prints it; otherwise it is applied only when it has no conflict.
 
-use std::fmt::{self, Write as _};
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use similar::TextDiff;
+
+use crate::error::Conflict;
 
 /// One file's change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,31 +56,6 @@ impl FileChange {
             .context_radius(3)
             .header(&format!("a/{path}"), &format!("b/{path}"))
             .to_string()
-    }
-}
-
-/// A change plinth refuses to make, and what to do by hand instead.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Conflict {
-    /// The file concerned.
-    pub path: PathBuf,
-    /// Why, as a phrase.
-    pub reason: String,
-    /// The text to paste by hand, where there is one.
-    pub by_hand: Option<String>,
-}
-
-impl fmt::Display for Conflict {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "  conflict  {}: {}", self.path.display(), self.reason)?;
-        if let Some(text) = &self.by_hand {
-            writeln!(f)?;
-            for line in text.lines() {
-                write!(f, "\n    {line}")?;
-            }
-            writeln!(f)?;
-        }
-        Ok(())
     }
 }
 

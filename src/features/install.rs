@@ -21,7 +21,7 @@ use toml_edit::DocumentMut;
 use crate::change::cargo_toml;
 use crate::change::draft::Draft;
 use crate::change::edit::{self, EditFailure};
-use crate::change::plan::Conflict;
+use crate::error::Conflict;
 use crate::error::Error;
 use crate::features::catalogue::{CATALOGUE, Feature};
 use crate::features::recipe::{Edit, EditAction, Recipe};

@@ -12,7 +12,7 @@ use super::context::{Facts, ResourceContext, Target, label_column};
 use super::field::Field;
 use super::name::ResourceName;
 use crate::change::draft::Draft;
-use crate::change::plan::Conflict;
+use crate::error::Conflict;
 use crate::error::Error;
 use crate::features::install;
 use crate::features::install::{MANIFEST, read_manifest};
