@@ -6,13 +6,12 @@
 //! - `pages.rs`: the pages (list with search and pages, one row, the forms, delete);
 //! - `api.rs`: the JSON API, for the resources that have one;
 //! - `admin.rs`: the admin registration, once the admin is installed;
-//! - here: reading a posted form into typed values with a message for each field to fix,
-//!   the pages' contexts, and the database errors a visitor can fix.
+//! - here: the parsers of the field kinds the form reads (numbers, money, ids), the pages'
+//!   contexts, and the database errors a visitor can fix.
 //!
 //! The pages' templates are in `templates/crud/`; to give one resource pages of its own,
 //! copy one to `templates/<resource>/` (`templates/posts/list.html`), which is used first.
 
-use std::future::Future;
 use std::str::FromStr;
 
 use axum::http::StatusCode;
