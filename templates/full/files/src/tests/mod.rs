@@ -1,6 +1,6 @@
 //! Tests of the whole site through the real router, in process (no socket): its pages,
 //! its error pages, and the security properties every page must keep. Each module under
-//! `src/` tests its own part too (`auth/` logins, `admin.rs` access rules...).
+//! `src/` tests its own part too (`auth/` logins, `admin/` access rules...).
 
 mod features;
 mod pages;
