@@ -33,13 +33,25 @@ use crate::web::templates::{Page, RenderError};
 pub trait FormPage: DeserializeOwned + Validate<Context = ()> {
     /// The template drawing the form: it gets `form` (the values typed, by field name),
     /// `errors` (a list of messages by field name; `form` for the whole form),
-    /// `csrf_input` and `csrf_token`, and what [`FormPage::context`] adds.
+    /// `csrf_input` and `csrf_token`, `fields` (see [`FormPage::FIELDS`]), and what
+    /// [`FormPage::context`] adds.
     const TEMPLATE: &'static str;
 
-    /// Anything else the page needs, such as its title or the list of fields.
+    /// The fields a template drawing a list of them shows (`templates/form.html`), as
+    /// [`fields_context`] draws them; none for a page with a template of its own.
+    const FIELDS: &'static [Field] = &[];
+
+    /// Anything else the page needs, such as its title.
     fn context() -> Value {
         context! {}
     }
+}
+
+/// What `T`'s page shows besides the form's values: its fields, drawn with `typed` and
+/// `errors`, and its own context.
+fn page_context<T: FormPage>(typed: &Values, errors: &Errors) -> Value {
+    let fields = fields_context(T::FIELDS, typed, errors, &Choices::new());
+    context! { fields => fields, ..T::context() }
 }
 
 /// A posted form that passed its rules. Use it as a handler argument in place of
@@ -86,8 +98,9 @@ impl<T: FormPage> FromRequest<crate::AppState> for ValidForm<T> {
             }
         };
         let typed = posted_values(&bytes);
+        let context = page_context::<T>(&typed, &errors);
         Err(
-            match render(&page, T::TEMPLATE, &token, &typed, &errors, T::context()) {
+            match render(&page, T::TEMPLATE, &token, &typed, &errors, context) {
                 Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
                 Err(err) => err.into_response(),
             },
@@ -97,14 +110,9 @@ impl<T: FormPage> FromRequest<crate::AppState> for ValidForm<T> {
 
 /// Renders `T`'s page with an empty form, for the GET handler that shows it.
 pub fn show<T: FormPage>(page: &Page, token: &CsrfToken) -> Result<Html<String>, RenderError> {
-    render(
-        page,
-        T::TEMPLATE,
-        token,
-        &Values::new(),
-        &Errors::new(),
-        T::context(),
-    )
+    let (typed, errors) = (Values::new(), Errors::new());
+    let context = page_context::<T>(&typed, &errors);
+    render(page, T::TEMPLATE, token, &typed, &errors, context)
 }
 
 /// Renders a form's page, the one way every form here is drawn: `form` (what was typed,
@@ -133,11 +141,6 @@ pub fn csrf_context(token: &CsrfToken) -> Value {
         csrf_token => token.value(),
         csrf_input => Value::from_safe_string(token.hidden_input()),
     }
-}
-
-/// A field for `templates/form.html`: its name, label and input type.
-pub fn field(name: &str, label: &str, input_type: &str) -> Value {
-    context! { name => name, label => label, type => input_type }
 }
 
 /// A form's values by field name, as posted (a ticked checkbox is `"on"`).
@@ -481,12 +484,25 @@ mod tests {
     impl FormPage for Signup {
         const TEMPLATE: &'static str = "form.html";
 
+        const FIELDS: &'static [Field] = &[
+            Field {
+                name: "name",
+                label: "Name",
+                input: Input::Text,
+                required: true,
+                help: "",
+            },
+            Field {
+                name: "password",
+                label: "Password",
+                input: Input::Password,
+                required: true,
+                help: "At least 8 characters.",
+            },
+        ];
+
         fn context() -> Value {
-            context! {
-                title => "Sign up",
-                action => "/form",
-                fields => vec![field("name", "Name", "text"), field("password", "Password", "password")],
-            }
+            context! { title => "Sign up", action => "/form" }
         }
     }
 
