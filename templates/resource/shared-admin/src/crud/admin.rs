@@ -84,17 +84,13 @@ impl<T: Table> AdminModel for TableAdmin<T> {
         &self,
         db: &db::Pool,
         id: Option<i64>,
-        form: Values,
+        values: &Values,
     ) -> app_error::Result<Result<i64, Errors>> {
-        let form = match T::form(&form) {
-            Ok(form) => form,
-            Err(errors) => return Ok(Err(errors)),
-        };
         let saved = match id {
-            Some(id) => T::update(db, id, &form)
+            Some(id) => T::update_from(db, id, values)
                 .await
                 .map(|row| row.map_or(id, |row| row.id())),
-            None => T::create(db, &form).await.map(|row| row.id()),
+            None => T::create_from(db, values).await.map(|row| row.id()),
         };
         match saved {
             Ok(id) => Ok(Ok(id)),

@@ -80,11 +80,7 @@ async fn create<T: JsonTable>(
         Ok(values) => values,
         Err(refusal) => return Ok(refusal.into_response()),
     };
-    let saved = match T::form(&values) {
-        Ok(form) => T::create(&state.db, &form).await,
-        Err(errors) => Err(SaveError::Invalid(errors)),
-    };
-    match saved {
+    match T::create_from(&state.db, &values).await {
         Ok(row) => {
             let location = format!("/api{}/{}", T::NAMES.base, row.id());
             let created = json(StatusCode::CREATED, &row.to_json());
@@ -112,11 +108,7 @@ async fn update<T: JsonTable>(
         Ok(values) => values,
         Err(refusal) => return Ok(refusal.into_response()),
     };
-    let saved = match T::form(&values) {
-        Ok(form) => T::update(&state.db, id, &form).await,
-        Err(errors) => Err(SaveError::Invalid(errors)),
-    };
-    match saved {
+    match T::update_from(&state.db, id, &values).await {
         Ok(Some(row)) => Ok(json(StatusCode::OK, &row.to_json())),
         Ok(None) => Ok(not_found::<T>()),
         Err(SaveError::Invalid(errors)) => Ok(json_invalid(&errors)),

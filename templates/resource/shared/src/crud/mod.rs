@@ -99,6 +99,25 @@ pub trait Table: Sized + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Option<Self>, SaveError>> + Send;
     /// Deletes the row `id`; false when there was none.
     fn delete(db: &db::Pool, id: i64) -> impl Future<Output = Result<bool, sqlx::Error>> + Send;
+
+    /// Reads posted `values` with [`Table::form`] and adds the row: the form's messages
+    /// come back as [`SaveError::Invalid`], like the database's refusals.
+    fn create_from(
+        db: &db::Pool,
+        values: &Values,
+    ) -> impl Future<Output = Result<Self, SaveError>> + Send {
+        async move { Self::create(db, &Self::form(values).map_err(SaveError::Invalid)?).await }
+    }
+
+    /// Reads posted `values` with [`Table::form`] and changes the row `id`, as
+    /// [`Table::create_from`] adds one.
+    fn update_from(
+        db: &db::Pool,
+        id: i64,
+        values: &Values,
+    ) -> impl Future<Output = Result<Option<Self>, SaveError>> + Send {
+        async move { Self::update(db, id, &Self::form(values).map_err(SaveError::Invalid)?).await }
+    }
 }
 
 /// The row named by a path's id, if the id is a number and the row exists.

@@ -78,26 +78,14 @@ async fn new_page<T: Table>(
     form_page::<T>(&state, &page, None, &Values::new(), &Errors::new()).await
 }
 
-/// Takes the new row: 303 to its page, or the form again with 422.
+/// Takes the new row.
 async fn create<T: Table>(
     State(state): State<AppState>,
     _user: CurrentUser,
     page: Page,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let values = forms::posted_values(&body);
-    let saved = match T::form(&values) {
-        Ok(form) => T::create(&state.db, &form).await,
-        Err(errors) => Err(SaveError::Invalid(errors)),
-    };
-    match saved {
-        Ok(row) => Ok(Redirect::to(&format!("{}/{}", T::NAMES.base, row.id())).into_response()),
-        Err(SaveError::Invalid(errors)) => {
-            let form = form_page::<T>(&state, &page, None, &values, &errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, form).into_response())
-        }
-        Err(SaveError::Database(err)) => Err(err.into()),
-    }
+    save::<T>(&state, &page, None, &body).await
 }
 
 /// The form filled with the row.
@@ -116,7 +104,7 @@ async fn edit_page<T: Table>(
     Ok(form.into_response())
 }
 
-/// Takes the changed row: 303 to its page, or the form again with 422.
+/// Takes the changed row.
 async fn update<T: Table>(
     State(state): State<AppState>,
     _user: CurrentUser,
@@ -127,10 +115,21 @@ async fn update<T: Table>(
     let Some(row) = super::find::<T>(&state.db, &id).await? else {
         return Ok(super::not_found());
     };
-    let values = forms::posted_values(&body);
-    let saved = match T::form(&values) {
-        Ok(form) => T::update(&state.db, row.id(), &form).await,
-        Err(errors) => Err(SaveError::Invalid(errors)),
+    save::<T>(&state, &page, Some(row), &body).await
+}
+
+/// Saves the posted form as a new row, or over `row`: 303 to the row's page, or the form
+/// again with 422 and what to fix.
+async fn save<T: Table>(
+    state: &AppState,
+    page: &Page,
+    row: Option<T>,
+    body: &[u8],
+) -> Result<Response, AppError> {
+    let values = forms::posted_values(body);
+    let saved = match &row {
+        Some(row) => T::update_from(&state.db, row.id(), &values).await,
+        None => T::create_from(&state.db, &values).await.map(Some),
     };
     match saved {
         Ok(Some(saved)) => {
@@ -138,9 +137,9 @@ async fn update<T: Table>(
         }
         Ok(None) => Ok(super::not_found()),
         Err(SaveError::Invalid(errors)) => {
-            let title = row.title();
-            let editing = Some((row.id(), title.as_str()));
-            let form = form_page::<T>(&state, &page, editing, &values, &errors).await?;
+            let title = row.as_ref().map(Table::title);
+            let editing = row.as_ref().map(Table::id).zip(title.as_deref());
+            let form = form_page::<T>(state, page, editing, &values, &errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, form).into_response())
         }
         Err(SaveError::Database(err)) => Err(err.into()),

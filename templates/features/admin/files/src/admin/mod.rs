@@ -77,7 +77,7 @@ pub trait AdminModel: Sync {
         &self,
         db: &db::Pool,
         id: Option<i64>,
-        form: Values,
+        values: &Values,
     ) -> app_error::Result<Result<i64, Errors>>;
     /// Deletes the row `id`; false when there was none.
     async fn delete(&self, db: &db::Pool, id: i64) -> app_error::Result<bool>;

@@ -147,14 +147,7 @@ pub(super) async fn create(
     let Some(model) = model(&slug) else {
         return Ok(not_found());
     };
-    let values = forms::posted_values(&body);
-    match model.save(&state.db, None, values.clone()).await? {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/{slug}")).into_response()),
-        Err(errors) => {
-            let form = form_page(&state, &page, model, None, &values, &errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, form).into_response())
-        }
-    }
+    save(&state, &page, model, None, &body).await
 }
 
 pub(super) async fn edit_page(
@@ -195,12 +188,24 @@ pub(super) async fn update(
     let Some(record) = model.find(&state.db, id).await? else {
         return Ok(not_found());
     };
-    let values = forms::posted_values(&body);
-    match model.save(&state.db, Some(id), values.clone()).await? {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/{slug}")).into_response()),
+    save(&state, &page, model, Some((id, &record.title)), &body).await
+}
+
+/// Saves the posted form as a new row, or over `record` (its id and title): 303 to the
+/// model's list, or the form again with 422 and what to fix.
+async fn save(
+    state: &crate::AppState,
+    page: &Page,
+    model: &dyn AdminModel,
+    record: Option<(i64, &str)>,
+    body: &[u8],
+) -> Result<Response, AppError> {
+    let values = forms::posted_values(body);
+    let id = record.map(|(id, _)| id);
+    match model.save(&state.db, id, &values).await? {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/{}", model.slug())).into_response()),
         Err(errors) => {
-            let record = Some((id, record.title.as_str()));
-            let form = form_page(&state, &page, model, record, &values, &errors).await?;
+            let form = form_page(state, page, model, record, &values, &errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, form).into_response())
         }
     }
