@@ -240,6 +240,28 @@ def measure_server(server, path, runs, seconds, headers=()):
     return result
 
 
+def alternate(servers, path, rounds, seconds):
+    """`servers` (label -> a function starting one) measured in turns: each round starts
+    each server afresh, warms it up and takes one wrk run, so a slow spell of a shared
+    machine hits both sides of a comparison alike. Per label: requests/s of each round."""
+    found = {label: [] for label in servers}
+    for _ in range(rounds):
+        for label, start in servers.items():
+            server = start()
+            try:
+                wrk(server.url(path), 2)
+                found[label].append(wrk(server.url(path), seconds)["rps"])
+            finally:
+                server.stop()
+    return found
+
+
+def paired_ratio(ours, theirs):
+    """The median of the rounds' ratios, ours over theirs, and each round's."""
+    ratios = [a / b for a, b in zip(ours, theirs)]
+    return statistics.median(ratios), ratios
+
+
 class Cookies:
     """A tiny cookie jar over urllib, for logging in before a benchmark."""
 
@@ -552,6 +574,18 @@ def serving(work, runs, seconds):
     hello, _ = projects["bare axum hello world (floor)"]
     release_build(hello, target)
     measure("axum hello world GET / (floor)", Server([binary(target, "axum-hello")], hello), "/")
+    # The 5 % target compares two servers whose gap is smaller than this machine's drift
+    # between blocks of runs: measured again in turns, the ratio taken round by round.
+    log("  plinth micro and axum hello GET /, in turns")
+    turns = alternate({
+        "micro": lambda: Server([binary(target, "micro")], micro),
+        "hello": lambda: Server([binary(target, "axum-hello")], hello),
+    }, "/", max(runs, 7), seconds)
+    median, ratios = paired_ratio(turns["micro"], turns["hello"])
+    results["micro / axum hello, in turns"] = {
+        "ratio": median, "ratios": [round(r, 3) for r in ratios],
+        "micro": [round(r) for r in turns["micro"]], "hello": [round(r) for r in turns["hello"]]}
+    save("serving", results)
 
     flask = work / "flask"
     flask.mkdir(parents=True, exist_ok=True)
@@ -653,10 +687,17 @@ def report(results):
                   "| server | requests/s | p50 | p99 | peak RSS | non-2xx/3xx | runs (req/s) |",
                   "|---|---|---|---|---|---|---|"]
         for label, value in serve.items():
+            if "ratio" in value:
+                continue
             lines.append(f"| {label} | {value['rps']:.0f} | {value['p50_ms']:.2f} ms | "
                          f"{value['p99_ms']:.2f} ms | {value['rss_mib']:.1f} MiB | {value['bad']} | "
                          f"{', '.join(map(str, value['runs']))} |")
         lines += serving_ratios(serve)
+        turns = serve.get("micro / axum hello, in turns")
+        if turns:
+            lines += ["", f"plinth micro / axum hello GET /, measured in turns: "
+                      f"{turns['ratio']:.3f}× (median of the rounds' ratios "
+                      f"{', '.join(f'{r:.3f}' for r in turns['ratios'])})."]
         if "plinth full GET /login" in serve:
             lines.append("")
             lines.append("Session rows written by the anonymous GET /login run: "
