@@ -13,6 +13,8 @@ mod browse;
 #[path = "support/cargo.rs"]
 mod cargo;
 mod common;
+#[path = "support/postgres.rs"]
+mod postgres;
 #[path = "support/resources.rs"]
 mod resources;
 #[path = "support/webdriver.rs"]
@@ -26,6 +28,7 @@ use std::time::{Duration, Instant};
 
 use cargo::{cargo, target_dir};
 use common::{plinth, read_tree, run};
+use postgres::postgres_database;
 
 const ALL_FEATURES: &str = "templates,static,db,sessions,csrf,auth,admin,docker,ci";
 
@@ -295,34 +298,6 @@ fn micro_with_db_on_sqlite_migrates_and_serves() {
         String::from_utf8_lossy(&help.stdout).contains("migrate"),
         "{help:?}"
     );
-}
-
-/// A database of its own on the local PostgreSQL server, or `None` (with a
-/// visible message) when no server can be reached outside CI.
-fn postgres_database(name: &str) -> Option<String> {
-    let base = std::env::var("PLINTH_E2E_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
-    let created = Command::new("psql")
-        .args([
-            &format!("{base}/postgres"),
-            "-q",
-            "-c",
-            &format!("DROP DATABASE IF EXISTS {name}"),
-            "-c",
-            &format!("CREATE DATABASE {name}"),
-        ])
-        .output();
-    match created {
-        Ok(output) if output.status.success() => Some(format!("{base}/{name}")),
-        other => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI needs a PostgreSQL server: {other:?}"
-            );
-            eprintln!("SKIPPED: no PostgreSQL server at {base} ({other:?})");
-            None
-        }
-    }
 }
 
 #[test]

@@ -62,9 +62,8 @@ pub struct ResourceContext {
     search_columns: Vec<String>,
     searchable: bool,
     search_words: String,
-    /// The columns the form refuses empty; `several_required` when there are two or more.
+    /// The columns the form refuses empty.
     required_columns: Vec<String>,
-    several_required: bool,
     /// The references: the column, the table and its label column.
     references: Vec<ReferenceQuery>,
     /// Whether a valid sample row needs another row first (a required reference).
@@ -221,7 +220,6 @@ impl ResourceContext {
                     .map(|field| field.name.replace('_', " "))
                     .collect::<Vec<_>>(),
             ),
-            several_required: required_columns.len() > 1,
             required_columns,
             references,
             sample_uses_db: fields

@@ -47,6 +47,70 @@ const TAKEN: &[&str] = &[
     "web",
 ];
 
+/// Type names a resource's type (or its form's, `PostForm`) cannot take: the standard
+/// prelude's, which the generated code uses unqualified, and the names the resource's
+/// files import. A test checks the imports against the templates.
+const TYPES_IN_USE: &[&str] = &[
+    // The prelude of Rust 2024.
+    "AsMut",
+    "AsRef",
+    "AsyncFn",
+    "AsyncFnMut",
+    "AsyncFnOnce",
+    "Box",
+    "Clone",
+    "Copy",
+    "Default",
+    "DoubleEndedIterator",
+    "Drop",
+    "Eq",
+    "Err",
+    "ExactSizeIterator",
+    "Extend",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "From",
+    "FromIterator",
+    "Future",
+    "Into",
+    "IntoFuture",
+    "IntoIterator",
+    "Iterator",
+    "None",
+    "Ok",
+    "Option",
+    "Ord",
+    "PartialEq",
+    "PartialOrd",
+    "Result",
+    "Send",
+    "Sized",
+    "Some",
+    "String",
+    "Sync",
+    "ToOwned",
+    "ToString",
+    "TryFrom",
+    "TryInto",
+    "Unpin",
+    "Vec",
+    // Imported by the resource's files (templates/resource/files/).
+    "AppState",
+    "Browser",
+    "Errors",
+    "Field",
+    "FormReader",
+    "Input",
+    "Method",
+    "Names",
+    "Router",
+    "SaveError",
+    "StatusCode",
+    "Table",
+    "Values",
+];
+
 /// The forms of one resource's name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResourceName {
@@ -85,6 +149,13 @@ impl ResourceName {
             singular,
             plural,
         };
+        for type_name in [name.type_name.clone(), format!("{}Form", name.type_name)] {
+            if TYPES_IN_USE.contains(&type_name.as_str()) {
+                return Err(format!(
+                    "the type `{type_name}` would hide a type of the same name that the generated code uses"
+                ));
+            }
+        }
         for form in [&name.singular, &name.plural] {
             if KEYWORDS.contains(&form.as_str()) || name.type_name == "Self" {
                 return Err(format!("`{form}` is a Rust keyword"));
@@ -128,7 +199,7 @@ pub fn capitalize(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{ResourceName, TAKEN};
+    use super::{ResourceName, TAKEN, TYPES_IN_USE};
     use crate::render::template;
 
     /// The modules (`src/<name>.rs`, `src/<name>/`) and tables (`migrations/*_create_<name>`)
@@ -172,6 +243,41 @@ mod tests {
             .filter(|name| !TAKEN.contains(&name.as_str()))
             .collect();
         assert!(missing.is_empty(), "missing from TAKEN: {missing:?}");
+    }
+
+    /// The upper-case names in the `use` lines of a resource's files.
+    fn types_the_resource_files_import() -> Vec<String> {
+        let mut names = Vec::new();
+        for (path, contents) in template::all_files() {
+            if !path.starts_with("resource/files") {
+                continue;
+            }
+            for line in String::from_utf8_lossy(contents).lines() {
+                let Some(tree) = line.trim().strip_prefix("use ") else {
+                    continue;
+                };
+                let words = tree.split(|c: char| !(c.is_alphanumeric() || c == '_'));
+                names.extend(
+                    words
+                        .filter(|word| word.starts_with(|c: char| c.is_ascii_uppercase()))
+                        .map(str::to_owned),
+                );
+            }
+        }
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    #[test]
+    fn every_type_the_resource_files_import_is_refused() {
+        let imported = types_the_resource_files_import();
+        assert!(imported.contains(&"FormReader".to_owned()), "{imported:?}");
+        let missing: Vec<&String> = imported
+            .iter()
+            .filter(|name| !TYPES_IN_USE.contains(&name.as_str()))
+            .collect();
+        assert!(missing.is_empty(), "missing from TYPES_IN_USE: {missing:?}");
     }
 
     fn forms(input: &str) -> (String, String, String) {
@@ -228,6 +334,9 @@ mod tests {
             ("admin", "already used by the project"),
             ("Type", "Rust keyword"),
             ("Self", "Rust keyword"),
+            ("String", "would hide a type"),
+            ("Options", "would hide a type"),
+            ("Table", "would hide a type"),
         ] {
             let error = ResourceName::parse(input).expect_err(input);
             assert!(error.contains(reason), "{input}: {error}");

@@ -278,6 +278,15 @@ impl<'a> FormReader<'a> {
             .is_some_and(|value| value == "on" || value == "true")
     }
 
+    /// The form `build` makes of the fields read, once none has a message: `build` returns
+    /// `None` when a required field is missing, which has its message already.
+    pub fn finish<T>(self, build: impl FnOnce() -> Option<T>) -> Result<T, Errors> {
+        if !self.errors.is_empty() {
+            return Err(self.errors);
+        }
+        build().ok_or(self.errors)
+    }
+
     /// The messages collected; empty when every field was read.
     pub fn into_errors(self) -> Errors {
         self.errors
