@@ -611,7 +611,53 @@ fn admin_round_trip(scratch: &Path, name: &str, extra: &[&str], env: &[(&str, &s
     let (status, notes) = server.get("/api/notes");
     assert_eq!(status, 200, "{notes}");
     assert!(notes.contains(r#""items":["#), "{notes}");
+    nul_characters_are_refused_not_failed(&server);
     server.stop();
+}
+
+/// A NUL character, which PostgreSQL refuses in text, gets a 400 or a form's message
+/// wherever text comes in (on both databases alike), never a 500.
+fn nul_characters_are_refused_not_failed(server: &Server) {
+    let mut visitor = CookieJar::default();
+    let (_, login_page) = server.get("/login");
+    visitor.keep(&login_page);
+    let token = csrf_token(&login_page);
+    for (path, form) in [
+        ("/login", "email=a%00b%40example.com&password=x"),
+        ("/register", "email=a%00b%40example.com&password=x%00y"),
+    ] {
+        let (status, page) = server.send(
+            "POST",
+            path,
+            &visitor.header(),
+            &format!("{form}&csrf_token={token}"),
+        );
+        assert_eq!(status, 422, "{path}: {page}");
+        assert!(page.contains("NUL character"), "{path}: {page}");
+    }
+    let jar = log_in_as_superuser(server);
+    for path in [
+        "/notes?q=%00",
+        "/admin/users?q=a%00",
+        "/admin/notes?q=%00",
+        "/api/notes?q=%00",
+    ] {
+        let (status, page) = server.request("GET", path, &jar.header());
+        assert_eq!(status, 400, "{path}: {page}");
+    }
+    let (_, new_note) = server.request("GET", "/notes/new", &jar.header());
+    let token = csrf_token(&new_note);
+    let form = format!("title=a%00b&csrf_token={token}");
+    for path in ["/notes/new", "/admin/notes/new"] {
+        let (status, page) = server.send("POST", path, &jar.header(), &form);
+        assert_eq!(status, 422, "{path}: {page}");
+        assert!(page.contains("NUL character"), "{path}: {page}");
+    }
+    let headers = format!("{}X-CSRF-Token: {token}\r\n", jar.header());
+    let (status, answer) =
+        server.send_json("POST", "/api/notes", &headers, r#"{"title": "a\u0000b"}"#);
+    assert_eq!(status, 422, "{answer}");
+    assert!(answer.contains("NUL character"), "{answer}");
 }
 
 #[test]

@@ -64,7 +64,7 @@ pub fn looks_like_email(email: &str) -> bool {
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
                 && !domain.contains('@')
-                && !email.chars().any(char::is_whitespace)
+                && !email.chars().any(|c| c.is_whitespace() || c.is_control())
                 && email.chars().count() <= 254
         }
         None => false,

@@ -23,8 +23,8 @@ use axum::response::{Html, IntoResponse, Response};
 use garde::Validate;
 use minijinja::value::merge_maps;
 use minijinja::{Value, context};
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
 
 use crate::web::csrf::{self, CsrfToken};
 use crate::web::templates::{Page, RenderError};
@@ -82,7 +82,13 @@ impl<T: FormPage> FromRequest<crate::AppState> for ValidForm<T> {
             .await
             .map_err(IntoResponse::into_response)?;
 
+        let typed = posted_values(&bytes);
         let errors = match serde_urlencoded::from_bytes::<T>(&bytes) {
+            Ok(_) if typed.values().any(|value| value.contains('\0')) => typed
+                .iter()
+                .filter(|(_, value)| value.contains('\0'))
+                .map(|(name, _)| (name.clone(), vec![NO_NUL.to_owned()]))
+                .collect(),
             Ok(form) => match form.validate() {
                 Ok(()) => return Ok(Self(form)),
                 Err(report) => field_errors(&report),
@@ -97,7 +103,6 @@ impl<T: FormPage> FromRequest<crate::AppState> for ValidForm<T> {
                 )])
             }
         };
-        let typed = posted_values(&bytes);
         let context = page_context::<T>(&typed, &errors);
         Err(
             match render(&page, T::TEMPLATE, &token, &typed, &errors, context) {
@@ -154,6 +159,10 @@ pub type Choices = BTreeMap<&'static str, Vec<(i64, String)>>;
 
 /// The message under a required field left empty.
 pub const REQUIRED: &str = "This field is required.";
+
+/// The message under a field holding a NUL character, which PostgreSQL refuses in text:
+/// every form refuses it, whatever the database, so both behave alike.
+pub const NO_NUL: &str = "Remove the NUL character (\\0) from this field.";
 
 /// One field of a form drawn from a list of fields, as the resources' and the admin's
 /// forms are: what the templates' `fields` loop draws (see [`fields_context`]).
@@ -218,12 +227,20 @@ impl<'a> FormReader<'a> {
         }
     }
 
-    /// The field's value without surrounding spaces; `None` when it is empty or missing.
-    fn typed(&self, name: &str) -> Option<&'a str> {
-        self.values
+    /// The field's value without surrounding spaces; `None` when it is empty or missing
+    /// (a message when `required`) or holds a NUL character (a message).
+    fn typed(&mut self, name: &str, required: bool) -> Option<&'a str> {
+        let values = self.values;
+        let typed = values
             .get(name)
             .map(|value| value.trim())
-            .filter(|value| !value.is_empty())
+            .filter(|value| !value.is_empty());
+        match typed {
+            None if required => self.error(name, REQUIRED),
+            Some(text) if text.contains('\0') => self.error(name, NO_NUL),
+            _ => return typed,
+        }
+        None
     }
 
     fn error(&mut self, name: &str, message: impl Into<String>) {
@@ -236,12 +253,7 @@ impl<'a> FormReader<'a> {
     /// A text field of at most `max_chars` characters; `None` when empty (an error when
     /// `required`) or too long.
     pub fn text(&mut self, name: &str, max_chars: usize, required: bool) -> Option<String> {
-        let Some(text) = self.typed(name) else {
-            if required {
-                self.error(name, REQUIRED);
-            }
-            return None;
-        };
+        let text = self.typed(name, required)?;
         if text.chars().count() > max_chars {
             self.error(name, format!("Use at most {max_chars} characters."));
             return None;
@@ -258,12 +270,7 @@ impl<'a> FormReader<'a> {
         message: &str,
         parse: impl FnOnce(&str) -> Option<T>,
     ) -> Option<T> {
-        let Some(text) = self.typed(name) else {
-            if required {
-                self.error(name, REQUIRED);
-            }
-            return None;
-        };
+        let text = self.typed(name, required)?;
         let parsed = parse(text);
         if parsed.is_none() {
             self.error(name, message);
@@ -372,10 +379,21 @@ pub fn is_ticked(values: &Values, name: &str) -> bool {
 /// `?q=...&page=...` of a list. Read leniently: a page that is not a number is the first.
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "without_nul")]
     q: String,
     #[serde(default)]
     page: String,
+}
+
+/// A search PostgreSQL can compare: one holding a NUL character is refused with 400.
+fn without_nul<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    if text.contains('\0') {
+        return Err(serde::de::Error::custom(
+            "a search cannot hold a NUL character",
+        ));
+    }
+    Ok(text)
 }
 
 impl ListQuery {
@@ -450,8 +468,15 @@ mod tests {
             ("age".to_owned(), "x".to_owned()),
             ("long".to_owned(), "abcdef".to_owned()),
             ("ok".to_owned(), "on".to_owned()),
+            ("nul".to_owned(), "a\0b".to_owned()),
+            ("nul_number".to_owned(), "1\0".to_owned()),
         ]);
         let mut form = FormReader::new(&values);
+        assert_eq!(form.text("nul", 10, false), None);
+        assert_eq!(
+            form.parse("nul_number", false, "?", |text| text.parse::<i32>().ok()),
+            None
+        );
         assert_eq!(form.text("name", 10, true), Some("Ada".to_owned()));
         assert_eq!(form.text("missing", 10, true), None);
         assert_eq!(form.text("optional", 10, false), None);
@@ -470,6 +495,15 @@ mod tests {
         assert_eq!(errors["age"], ["Enter a whole number."]);
         assert!(!errors.contains_key("optional"));
         assert!(!errors.contains_key("name"));
+        assert_eq!(errors["nul"], [NO_NUL]);
+        assert_eq!(errors["nul_number"], [NO_NUL]);
+    }
+
+    #[test]
+    fn a_search_with_a_nul_character_is_refused() {
+        let read = |query: &str| serde_urlencoded::from_str::<ListQuery>(query);
+        assert_eq!(read("q=+ada+&page=2").expect("valid").search(), "ada");
+        assert!(read("q=a%00b").is_err());
     }
 
     #[test]
@@ -605,6 +639,17 @@ mod tests {
         assert!(page.contains("length is greater than 6"), "{page}");
         // The page can be posted again: it carries the token.
         assert!(page.contains(&token), "{page}");
+    }
+
+    #[tokio::test]
+    async fn a_nul_character_gets_a_message_not_a_database_error() {
+        let router = router().await;
+        let (_, token, cookie) = visit(&router).await;
+        let form = format!("csrf_token={token}&name=a%00b&password=long+enough");
+        let response = post(&router, &cookie, form).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = body_text(response).await;
+        assert!(page.contains("Remove the NUL character"), "{page}");
     }
 
     #[tokio::test]
