@@ -106,6 +106,39 @@ fn a_missing_marker_changes_nothing_and_says_what_to_paste() {
 }
 
 #[test]
+fn a_marker_moved_where_the_code_cannot_parse_is_a_conflict() {
+    let project = fixture_copy();
+    let main = project.path().join("src/main.rs");
+    // The routes marker moved from the router's chain into `main`'s statements.
+    let moved = fs::read_to_string(&main)
+        .expect("main.rs")
+        .replace("        // plinth:routes\n", "")
+        .replace(
+            "    // plinth:serve\n",
+            "    // plinth:serve\n    // plinth:routes\n",
+        );
+    fs::write(&main, moved).expect("write");
+    let before = read_tree(project.path());
+    let result = run(project.path(), &["add", "static"]);
+    assert_eq!(result.code, 1, "{}", result.transcript());
+    assert!(
+        result
+            .stderr
+            .contains("src/main.rs: the edited file would not parse"),
+        "{}",
+        result.stderr
+    );
+    assert!(
+        result
+            .stderr
+            .contains("add these lines where `plinth:routes` was:"),
+        "{}",
+        result.stderr
+    );
+    assert_eq!(read_tree(project.path()), before, "nothing may change");
+}
+
+#[test]
 fn a_file_in_the_way_is_a_conflict_and_changes_nothing() {
     let project = fixture_copy();
     fs::create_dir_all(project.path().join("static")).expect("mkdir");

@@ -21,6 +21,7 @@ use toml_edit::DocumentMut;
 use crate::change::cargo_toml;
 use crate::change::draft::Draft;
 use crate::change::edit::{self, EditFailure};
+use crate::change::rust_syntax;
 use crate::error::Conflict;
 use crate::error::Error;
 use crate::features::catalogue::{CATALOGUE, Feature};
@@ -340,8 +341,16 @@ pub fn apply_edit(draft: &mut Draft, edit: &Edit, later: &[&str]) -> Result<(), 
         }
         EditAction::Replace { find, replace } => edit::replace_exact(&contents, find, replace),
     };
+    let is_rust = path.extension().is_some_and(|extension| extension == "rs");
     match result {
-        Ok(Some(edited)) => draft.write(path, edited)?,
+        Ok(Some(edited)) => match is_rust.then(|| rust_syntax::breakage(&contents, &edited)) {
+            Some(Some(reason)) => draft.conflict(Conflict {
+                path: path.to_path_buf(),
+                reason,
+                by_hand: Some(by_hand(&edit.action)),
+            }),
+            _ => draft.write(path, edited)?,
+        },
         Ok(None) => {}
         Err(failure) => {
             let reason = match (&failure, &edit.action) {
