@@ -963,6 +963,67 @@ fn full_on_sqlite_over_http_and_in_a_browser() {
         SUPERUSER_PASSWORD,
     );
     server.stop();
+    slow_clients_cannot_hold_the_server(&project, "e2e-full");
+}
+
+/// A thousand clients that send half a request head do not keep a normal client waiting,
+/// and lose their connection after `HEADER_TIMEOUT`; past `MAX_CONNECTIONS`, a client
+/// waits for a slot, which the timeout frees; a body sent too slowly gets 408 after
+/// `REQUEST_TIMEOUT`.
+fn slow_clients_cannot_hold_the_server(project: &Path, binary: &str) {
+    let half_sent = |port: u16| {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        stream
+            .write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+            .expect("send half a head");
+        stream
+    };
+    let env = [("HEADER_TIMEOUT", "2"), ("REQUEST_TIMEOUT", "2")];
+    let server = Server::start(project, binary, &env);
+    let slow: Vec<TcpStream> = (0..1000).map(|_| half_sent(server.port)).collect();
+    let started = Instant::now();
+    assert_eq!(server.get("/health").0, 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    std::thread::sleep(Duration::from_secs(3));
+    for mut stream in slow {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(2)))
+            .expect("timeout");
+        let mut answer = Vec::new();
+        // The server closed it: end of stream, maybe after a 408.
+        stream
+            .read_to_end(&mut answer)
+            .expect("closed by the server");
+    }
+
+    let mut body = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+    body.write_all(
+        b"POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail=",
+    )
+    .expect("send a head and part of a body");
+    body.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    let mut answer = String::new();
+    let _ = body.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    server.stop();
+
+    let capped = [("HEADER_TIMEOUT", "2"), ("MAX_CONNECTIONS", "20")];
+    let server = Server::start(project, binary, &capped);
+    let slow: Vec<TcpStream> = (0..20).map(|_| half_sent(server.port)).collect();
+    let started = Instant::now();
+    assert_eq!(server.get("/health").0, 200);
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_secs(1) && waited < Duration::from_secs(5),
+        "served after {waited:?}: it waits for a slot, which the header timeout frees"
+    );
+    drop(slow);
+    server.stop();
 }
 
 #[test]

@@ -208,7 +208,7 @@ impl Recipe {
                 .as_array_of_tables()
                 .ok_or("`edit` must be an array of tables ([[edit]])")?;
             for table in edits {
-                recipe.edits.push(parse_edit(table, places)?);
+                recipe.edits.extend(parse_edit(table, places)?);
             }
         }
         Ok(recipe)
@@ -240,7 +240,8 @@ fn refuse_unknown_keys(table: &Table, known: &[&str], what: &str) -> Result<(), 
     }
 }
 
-fn parse_edit(table: &Table, places: &Places) -> Result<Edit, String> {
+/// The edit `table` describes; `None` when it is at a place the style has built in.
+fn parse_edit(table: &Table, places: &Places) -> Result<Option<Edit>, String> {
     refuse_unknown_keys(
         table,
         &[
@@ -248,6 +249,10 @@ fn parse_edit(table: &Table, places: &Places) -> Result<Edit, String> {
         ],
         "an [[edit]]",
     )?;
+    let place = text_of(table, "place").or_else(|| text_of(table, "marker"));
+    if text_of(table, "file").is_none() && place.is_some_and(|place| places.is_built_in(&place)) {
+        return Ok(None);
+    }
     let text = |key: &str| text_of(table, key);
     let place_file = |place: &str| {
         places.file(place).map(str::to_owned).ok_or(format!(
@@ -293,11 +298,11 @@ fn parse_edit(table: &Table, places: &Places) -> Result<Edit, String> {
             );
         }
     };
-    Ok(Edit {
+    Ok(Some(Edit {
         file,
         action,
         when: text("when"),
-    })
+    }))
 }
 
 /// The list of strings at `key`, or none.

@@ -17,6 +17,9 @@ use crate::request::spec::Style;
 pub struct Places {
     style: Style,
     files: BTreeMap<String, String>,
+    /// Places whose edits the style needs no longer: its own code does what they would
+    /// (`[built-in]`, each with the reason).
+    built_in: BTreeMap<String, String>,
 }
 
 impl Places {
@@ -47,7 +50,31 @@ impl Places {
                 .ok_or(format!("place `{place}` must name a file"))?;
             files.insert(place.to_owned(), file.to_owned());
         }
-        Ok(Self { style, files })
+        let mut built_in = BTreeMap::new();
+        if let Some(item) = document.get("built-in") {
+            let table = item.as_table().ok_or("`built-in` must be a table")?;
+            for (place, why) in table {
+                let why = why
+                    .as_str()
+                    .ok_or(format!("built-in place `{place}` must say why"))?;
+                if files.contains_key(place) {
+                    return Err(format!("place `{place}` is both a file and built in"));
+                }
+                built_in.insert(place.to_owned(), why.to_owned());
+            }
+        }
+        Ok(Self {
+            style,
+            files,
+            built_in,
+        })
+    }
+
+    /// Whether the style's own code does what edits at `place` would: such edits are
+    /// left out.
+    #[must_use]
+    pub fn is_built_in(&self, place: &str) -> bool {
+        self.built_in.contains_key(place)
     }
 
     /// The style these places belong to.
@@ -92,10 +119,16 @@ mod tests {
     fn every_style_has_the_same_places() {
         let micro = Places::of(Style::Micro).expect("micro places");
         let full = Places::of(Style::Full).expect("full places");
-        assert_eq!(
-            micro.names().collect::<Vec<_>>(),
-            full.names().collect::<Vec<_>>()
-        );
+        let every = |places: &Places| {
+            let mut names: Vec<String> = places
+                .names()
+                .chain(places.built_in.keys().map(String::as_str))
+                .map(str::to_owned)
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(every(&micro), every(&full));
     }
 
     #[test]

@@ -41,6 +41,7 @@ const GENERATED_DEPENDENCIES: &[&str] = &[
     "garde",
     "http",
     "hyper",
+    "hyper_util",
     "minijinja",
     "minijinja_embed",
     "rand",

@@ -10,6 +10,9 @@
 //! | `ALLOWED_HOSTS` | local names      | comma-separated host names the site answers to           |
 //! | `BASE_URL`      | none             | the public address, e.g. `https://example.com`           |
 //! | `HOST`, `PORT`  | `127.0.0.1:3000` | where the server listens                                 |
+//! | `HEADER_TIMEOUT`  | `10`           | seconds to send a request's head; also the idle limit    |
+//! | `REQUEST_TIMEOUT` | `30`           | seconds a request may take, body included (then 408)     |
+//! | `MAX_CONNECTIONS` | `1024`         | connections served at once; more wait their turn         |
 //!
 //! `APP_ENV` is read from the environment only, never from `.env`: every part of the app
 //! (cookies, CSRF, error pages) must agree on it. Each feature's own settings are added
@@ -17,6 +20,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::time::Duration;
 
 /// The hosts a development server answers to when `ALLOWED_HOSTS` is empty.
 const LOCAL_HOSTS: &[&str] = &["localhost", "127.0.0.1", "[::1]"];
@@ -46,6 +50,12 @@ pub struct Config {
     pub port: u16,
     /// `RUST_LOG`: the log filter, if set.
     pub log_filter: Option<String>,
+    /// `HEADER_TIMEOUT`: how long a client has to send a request's head (src/server.rs).
+    pub header_timeout: Duration,
+    /// `REQUEST_TIMEOUT`: how long a request may take, its body included (src/routes.rs).
+    pub request_timeout: Duration,
+    /// `MAX_CONNECTIONS`: how many connections are served at once (src/server.rs).
+    pub max_connections: usize,
     // plinth:config-fields
 }
 
@@ -100,13 +110,20 @@ impl Config {
                 )));
             }
         };
-        let port = match value("PORT") {
-            None => 3000,
-            Some(port) => port
+        // A whole number from `name`, at least 1, or `default` when it is unset.
+        let number = |name: &str, default: u64| match value(name) {
+            None => Ok(default),
+            Some(text) => text
                 .trim()
-                .parse()
-                .map_err(|err| ConfigError(format!("PORT={port} is not a port number ({err})")))?,
+                .parse::<u64>()
+                .ok()
+                .filter(|number| *number > 0)
+                .ok_or_else(|| ConfigError(format!("{name}={text} is not a whole number above 0"))),
         };
+        let port = u16::try_from(number("PORT", 3000)?)
+            .map_err(|_| ConfigError("PORT is not a port number (1 to 65535)".to_owned()))?;
+        let max_connections = usize::try_from(number("MAX_CONNECTIONS", 1024)?)
+            .map_err(|_| ConfigError("MAX_CONNECTIONS is too large".to_owned()))?;
         let allowed_hosts = value("ALLOWED_HOSTS")
             .map(|list| {
                 list.split(',')
@@ -131,6 +148,9 @@ impl Config {
             host: value("HOST").unwrap_or_else(|| "127.0.0.1".to_owned()),
             port,
             log_filter: value("RUST_LOG"),
+            header_timeout: Duration::from_secs(number("HEADER_TIMEOUT", 10)?),
+            request_timeout: Duration::from_secs(number("REQUEST_TIMEOUT", 30)?),
+            max_connections,
             // plinth:config-read
         })
     }
@@ -213,6 +233,8 @@ pub mod tests {
         let config = config(&[]);
         assert_eq!(config.environment, Environment::Development);
         assert_eq!((config.host.as_str(), config.port), ("127.0.0.1", 3000));
+        assert_eq!(config.header_timeout, Duration::from_secs(10));
+        assert_eq!(config.max_connections, 1024);
         assert!(config.allowed_hosts.is_empty());
         assert!(config.secret_key.is_none());
     }
@@ -227,6 +249,9 @@ pub mod tests {
         };
         assert!(refused(&[("APP_ENV", "prod")]).contains("APP_ENV=prod"));
         assert!(refused(&[("PORT", "http")]).contains("PORT=http"));
+        assert!(refused(&[("PORT", "70000")]).contains("PORT"));
+        assert!(refused(&[("HEADER_TIMEOUT", "0")]).contains("HEADER_TIMEOUT=0"));
+        assert!(refused(&[("MAX_CONNECTIONS", "-1")]).contains("MAX_CONNECTIONS=-1"));
         assert!(refused(&[("BASE_URL", "example.com")]).contains("BASE_URL"));
     }
 

@@ -2,9 +2,11 @@
 //! place. Handlers live in `views/` and in the modules of each area (`auth`, `admin`).
 
 use axum::Router;
+use axum::http::StatusCode;
 use axum::routing::get;
 use tower::ServiceBuilder;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -39,10 +41,15 @@ pub fn with_middleware(routes: Router<AppState>, state: AppState) -> Router {
             security::add_headers,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            config,
+            config.clone(),
             security::check_host,
         ))
         .layer(errors::catch_panics())
+        // A request that takes longer, its body included, gets 408 (`REQUEST_TIMEOUT`).
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            config.request_timeout,
+        ))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT));
     routes
         // plinth:layers
