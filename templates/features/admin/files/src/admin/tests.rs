@@ -288,6 +288,53 @@ async fn edit_changes_email_and_staff_and_keeps_the_password() {
 }
 
 #[tokio::test]
+async fn a_password_changed_in_the_admin_logs_the_user_out_everywhere() {
+    let (mut staff, state) = Browser::start().await;
+    staff.log_in_as_new_user(&state, true).await;
+    let mut phone = staff.stranger();
+    let email = phone.log_in_as_new_user(&state, false).await;
+    let mut laptop = staff.stranger();
+    assert_eq!(
+        laptop.login(&email, PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    for browser in [&mut phone, &mut laptop] {
+        assert!(browser.get("/").await.body.contains(&email), "logged in");
+    }
+
+    let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(&email)
+        .fetch_one(&state.db)
+        .await
+        .expect("row");
+    let uri = format!("/admin/users/{id}/edit");
+    let new_password = "another Horse battery staple";
+    let page = staff
+        .submit(&uri, &uri, &[("email", &email), ("password", new_password)])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+
+    for browser in [&mut phone, &mut laptop] {
+        assert!(!browser.get("/").await.body.contains(&email), "logged out");
+    }
+    assert_eq!(
+        phone.login(&email, new_password).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(phone.get("/").await.body.contains(&email));
+    // Changing the email or the staff flag alone leaves the logins as they are.
+    let page = staff
+        .submit(
+            &uri,
+            &uri,
+            &[("email", &email), ("password", ""), ("is_staff", "on")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert!(phone.get("/").await.body.contains(&email));
+}
+
+#[tokio::test]
 async fn delete_asks_then_needs_the_token() {
     let (mut browser, state) = Browser::start().await;
     browser.log_in_as_new_user(&state, true).await;

@@ -29,9 +29,31 @@ where
         return Ok(None);
     };
     let auth = Auth::from_ref(state);
-    find_user(&auth.db, id)
+    let internal = |err: AppError| err.into_response();
+    let found = find_user_and_hash(&auth.db, id)
         .await
-        .map_err(|err| AppError::from(err).into_response())
+        .map_err(|err| internal(err.into()))?;
+    let stamp: Option<String> = session
+        .get(PASSWORD_STAMP_KEY)
+        .await
+        .map_err(|err| internal(err.into()))?;
+    let logged_in_at: Option<i64> = session
+        .get(LOGGED_IN_AT_KEY)
+        .await
+        .map_err(|err| internal(err.into()))?;
+    match found {
+        Some((user, hash))
+            if login_holds(stamp.as_deref(), logged_in_at, &hash, db::unix_now()) =>
+        {
+            Ok(Some(user))
+        }
+        // The user is gone, their password changed, or the login is too old: the session
+        // ends here, as a logout would end it.
+        _ => {
+            session.flush().await.map_err(|err| internal(err.into()))?;
+            Ok(None)
+        }
+    }
 }
 
 /// `/login?next=<the path and query of this request>`.

@@ -32,6 +32,7 @@ use axum::routing::{get, post};
 use garde::Validate;
 use minijinja::{Value, context};
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 use tower_sessions::Session;
 
 use crate::app_error::AppError;
@@ -60,6 +61,18 @@ pub use views::*;
 
 /// Where a session keeps the id of its logged-in user.
 const USER_ID_KEY: &str = "auth.user_id";
+
+/// Where a session keeps a fingerprint of its user's password hash at login: once the
+/// password changes, every session made with the old one is logged out (Django's
+/// session auth hash).
+const PASSWORD_STAMP_KEY: &str = "auth.password_stamp";
+
+/// Where a session keeps when its user logged in, in Unix seconds.
+const LOGGED_IN_AT_KEY: &str = "auth.logged_in_at";
+
+/// How long a login lasts, however active it is: then the user logs in again. (A
+/// session without a request for two weeks ends sooner: src/web/sessions.rs.)
+pub const LOGIN_LIFETIME: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
 /// Logins allowed per client address and email within [`LOGIN_WINDOW`] (as Rails 8's
 /// generated `rate_limit to: 10, within: 3.minutes`); the next one answers 429.

@@ -431,3 +431,22 @@ async fn createsuperuser_needs_a_terminal_or_its_variables() {
             .is_err()
     );
 }
+
+#[test]
+fn a_login_holds_until_the_password_changes_or_its_lifetime_ends() {
+    let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA";
+    let stamp = password_stamp(hash);
+    let lifetime = i64::try_from(LOGIN_LIFETIME.as_secs()).expect("fits");
+    let now = 2_000_000_000;
+    assert!(login_holds(Some(&stamp), Some(now - 60), hash, now));
+    assert!(!login_holds(Some(&stamp), Some(now - lifetime), hash, now));
+    assert!(!login_holds(
+        Some(&stamp),
+        Some(now),
+        "$argon2id$another",
+        now
+    ));
+    // A session from before stamps were kept holds no stamp: it logs in again.
+    assert!(!login_holds(None, Some(now), hash, now));
+    assert!(!login_holds(Some(&stamp), None, hash, now));
+}

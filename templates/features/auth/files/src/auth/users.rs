@@ -36,6 +36,23 @@ pub async fn find_user(pool: &db::Pool, id: i64) -> Result<Option<User>, sqlx::E
     Ok(row.map(user_from_row))
 }
 
+/// The user with this id and their password hash, which a session's login is checked
+/// against.
+pub(super) async fn find_user_and_hash(
+    pool: &db::Pool,
+    id: i64,
+) -> Result<Option<(User, String)>, sqlx::Error> {
+    let row: Option<(i64, String, bool, i64, String)> = sqlx::query_as(
+        "SELECT id, email, is_staff, created_at, password_hash FROM users WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|(id, email, is_staff, created_at, hash)| {
+        (user_from_row((id, email, is_staff, created_at)), hash)
+    }))
+}
+
 /// The user with this email and their password hash, for the login.
 pub(super) async fn find_login(
     pool: &db::Pool,

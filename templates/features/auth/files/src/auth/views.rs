@@ -134,8 +134,8 @@ pub(super) async fn login(
 
     let found = find_login(&state.auth.db, &form.email).await?;
     let password = form.password;
-    let user_id = tokio::task::spawn_blocking(move || match found {
-        Some((id, hash)) => verify_password(&password, &hash).then_some(id),
+    let login = tokio::task::spawn_blocking(move || match found {
+        Some((id, hash)) => verify_password(&password, &hash).then_some((id, hash)),
         None => {
             // As slow as checking a real hash, so the time taken does not tell whether
             // the email has an account.
@@ -145,21 +145,57 @@ pub(super) async fn login(
     })
     .await
     .map_err(|err| AppError::internal(format!("password check: {err}")))?;
-    let Some(user_id) = user_id else {
+    let Some((user_id, hash)) = login else {
         return failed(StatusCode::OK, LOGIN_FAILED);
     };
 
-    start_session(&session, user_id).await?;
+    start_session(&session, user_id, &hash).await?;
     Ok(Redirect::to(safe_next(next.as_deref())).into_response())
 }
 
 /// Logs `user_id` in: a new session id (an id planted before login is worthless), the
-/// user's id in it, and a new CSRF token (tokens seen before login stop working).
-pub(super) async fn start_session(session: &Session, user_id: i64) -> Result<(), AppError> {
+/// user's id in it with the stamp of their password hash and the time, and a new CSRF
+/// token (tokens seen before login stop working).
+pub(super) async fn start_session(
+    session: &Session,
+    user_id: i64,
+    password_hash: &str,
+) -> Result<(), AppError> {
     session.cycle_id().await?;
     session.insert(USER_ID_KEY, user_id).await?;
+    session
+        .insert(PASSWORD_STAMP_KEY, password_stamp(password_hash))
+        .await?;
+    session.insert(LOGGED_IN_AT_KEY, db::unix_now()).await?;
     csrf::rotate(session).await?;
     Ok(())
+}
+
+/// A fingerprint of a password hash, kept in the session: it changes when the password
+/// does, and tells nothing about the password.
+pub(super) fn password_stamp(password_hash: &str) -> String {
+    let digest = Sha256::new()
+        .chain_update(b"session-stamp:")
+        .chain_update(password_hash.as_bytes())
+        .finalize();
+    digest
+        .iter()
+        .take(16)
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// Whether a login made at `logged_in_at` with `stamp` still holds at `now` for a user
+/// whose password hash is `password_hash`.
+pub(super) fn login_holds(
+    stamp: Option<&str>,
+    logged_in_at: Option<i64>,
+    password_hash: &str,
+    now: i64,
+) -> bool {
+    let lifetime = i64::try_from(LOGIN_LIFETIME.as_secs()).unwrap_or(i64::MAX);
+    stamp == Some(password_stamp(password_hash).as_str())
+        && logged_in_at.is_some_and(|at| now.saturating_sub(at) < lifetime)
 }
 
 pub(super) async fn register(
@@ -191,7 +227,7 @@ pub(super) async fn register(
             vec!["An account with this email already exists. Log in instead.".to_owned()],
         );
     };
-    start_session(&session, user.id).await?;
+    start_session(&session, user.id, &hash).await?;
     Ok(Redirect::to("/").into_response())
 }
 
