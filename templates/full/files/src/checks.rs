@@ -81,19 +81,11 @@ pub fn deploy(config: &Config) -> Vec<Problem> {
             }
         }
     }
-    let https = config
-        .base_url
-        .as_deref()
-        .is_some_and(|url| url.starts_with("https://"));
+    // What the server sends: `Secure` cookies and HSTS in production, neither elsewhere.
     if !config.is_production() {
         problems.push(problem(
             "W-COOKIE-SECURE",
             "session and CSRF cookies lack `Secure` outside production",
-        ));
-    } else if !https {
-        problems.push(problem(
-            "W-COOKIE-SECURE",
-            "BASE_URL is not an https:// address: browsers would not send the `Secure` cookies",
         ));
     }
     if config.allowed_hosts.is_empty() {
@@ -102,17 +94,25 @@ pub fn deploy(config: &Config) -> Vec<Problem> {
             "ALLOWED_HOSTS is empty; list the host names the site answers to, e.g. ALLOWED_HOSTS=example.com",
         ));
     }
-    if !config.is_production() || !https {
+    if !config.is_production() {
         problems.push(problem(
             "W-HSTS",
-            "no Strict-Transport-Security: it is sent in production behind an https:// BASE_URL",
+            "no Strict-Transport-Security: it is sent in production only",
         ));
     }
-    if config.base_url.is_none() {
-        problems.push(problem(
+    match config.base_url.as_deref() {
+        None => problems.push(problem(
             "W-BASE-URL",
             "BASE_URL is not set; absolute links need it, e.g. BASE_URL=https://example.com",
-        ));
+        )),
+        Some(url) if config.is_production() && !url.starts_with("https://") => {
+            problems.push(problem(
+                "W-BASE-URL",
+                "BASE_URL is not an https:// address: the site sends `Secure` cookies and HSTS, \
+                 which browsers honour over HTTPS only",
+            ));
+        }
+        Some(_) => {}
     }
     problems
 }
@@ -177,6 +177,19 @@ mod tests {
             ("ALLOWED_HOSTS", "app.test"),
             ("BASE_URL", "http://app.test"),
         ]);
-        assert_eq!(codes(&deploy(&http)), ["W-COOKIE-SECURE", "W-HSTS"]);
+        assert_eq!(codes(&deploy(&http)), ["W-BASE-URL"]);
+    }
+
+    #[test]
+    fn a_key_of_one_repeated_character_is_weak() {
+        let regular = config(&[
+            ("APP_ENV", "production"),
+            ("SECRET_KEY", &"a".repeat(64)),
+            ("ALLOWED_HOSTS", "app.test"),
+            ("BASE_URL", "https://app.test"),
+        ]);
+        let problems = deploy(&regular);
+        assert_eq!(codes(&problems), ["W-SECRET"]);
+        assert!(problems[0].message.contains("too regular"), "{problems:?}");
     }
 }

@@ -46,28 +46,47 @@ pub async fn add_headers(State(config): State<Arc<Config>>, mut response: Respon
     response
 }
 
-/// Answers 400 to a request whose `Host` is not this site's (Django's `ALLOWED_HOSTS`):
-/// a forged `Host` must not reach code that might print it into a link.
+/// Answers 400 to a request that does not name this site (Django's `ALLOWED_HOSTS`): a
+/// forged `Host` must not reach code that might print it into a link.
 pub async fn check_host(
     State(config): State<Arc<Config>>,
     request: Request,
     next: Next,
 ) -> Response {
-    let host = request
-        .headers()
-        .get(header::HOST)
-        .map(|value| value.to_str().unwrap_or_default())
-        .or_else(|| {
-            request
-                .uri()
-                .authority()
-                .map(|authority| authority.as_str())
-        });
-    match host {
-        Some(host) if !config.allows_host(host) => {
-            tracing::warn!(host, "refused a request for a host not in ALLOWED_HOSTS");
-            (StatusCode::BAD_REQUEST, "Bad request: unknown host\n").into_response()
+    match host_problem(&config, &request) {
+        Some(problem) => {
+            tracing::warn!(problem, "refused a request that does not name this site");
+            let body = format!("Bad request: {problem}\n");
+            (StatusCode::BAD_REQUEST, body).into_response()
         }
-        _ => next.run(request).await,
+        None => next.run(request).await,
+    }
+}
+
+/// Why `request` does not name this site, if it does not: more than one `Host`, a `Host`
+/// or an absolute URI (`GET http://other.example/ HTTP/1.1`) naming a host not allowed,
+/// or, in production, no host at all.
+fn host_problem(config: &Config, request: &Request) -> Option<&'static str> {
+    let mut hosts = request.headers().get_all(header::HOST).iter();
+    let host = hosts.next();
+    if hosts.next().is_some() {
+        return Some("more than one Host header");
+    }
+    let authority = request
+        .uri()
+        .authority()
+        .map(|authority| authority.as_str());
+    if host.is_none() && authority.is_none() {
+        return config.is_production().then_some("no Host header");
+    }
+    let named = host.map(|value| value.to_str().unwrap_or_default());
+    if named
+        .into_iter()
+        .chain(authority)
+        .all(|name| config.allows_host(name))
+    {
+        None
+    } else {
+        Some("unknown host")
     }
 }

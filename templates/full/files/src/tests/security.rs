@@ -67,6 +67,40 @@ async fn a_foreign_host_gets_400() {
 }
 
 #[tokio::test]
+async fn production_refuses_a_missing_duplicated_or_contradicted_host() {
+    let refused = |request: Request<Body>| async move {
+        let response = send_to(app_for(production()).await, request).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        body_text(response).await
+    };
+    let no_host = Request::get("/")
+        .body(Body::empty())
+        .expect("valid request");
+    assert!(refused(no_host).await.contains("no Host header"));
+    let two_hosts = Request::get("/")
+        .header(header::HOST, "app.test")
+        .header(header::HOST, "evil.example")
+        .body(Body::empty())
+        .expect("valid request");
+    assert!(
+        refused(two_hosts)
+            .await
+            .contains("more than one Host header")
+    );
+    let absolute = Request::get("http://evil.example/")
+        .header(header::HOST, "app.test")
+        .body(Body::empty())
+        .expect("valid request");
+    assert!(refused(absolute).await.contains("unknown host"));
+    let ours = Request::get("https://app.test/")
+        .header(header::HOST, "app.test")
+        .body(Body::empty())
+        .expect("valid request");
+    let response = send_to(app_for(production()).await, ours).await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
 async fn a_panic_gets_the_500_page_without_details() {
     async fn broken() -> &'static str {
         panic!("secret detail at src/views/broken.rs:12")
