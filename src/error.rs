@@ -157,6 +157,10 @@ pub enum Error {
     #[error("could not get random bytes for the secret key: {0}")]
     Random(String),
 
+    /// The first commit of a new project failed; nothing was left behind.
+    #[error("could not create the git repository: {0}; nothing was written")]
+    Git(String),
+
     /// Writing the project failed; everything written so far was removed.
     #[error("could not write `{}`: {source}", .path.display())]
     Write {
@@ -190,6 +194,7 @@ impl Error {
             | Error::Write { .. }
             | Error::BadManifest { .. }
             | Error::Random(_)
+            | Error::Git(_)
             | Error::Conflicts(_) => EXIT_FAILURE,
         }
     }
@@ -229,6 +234,10 @@ impl Error {
             Error::DatabaseMismatch { .. } => {
                 Some("drop --db to keep the project's database".to_owned())
             }
+            Error::Git(_) => Some(
+                "fix what git reported (disk space, permissions), or pass --no-git to make the project without a repository"
+                    .to_owned(),
+            ),
             Error::Cancelled
             | Error::Prompt(_)
             | Error::Write { .. }

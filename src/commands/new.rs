@@ -32,7 +32,26 @@ pub fn run(args: &NewArgs) -> Result<(), Error> {
         print_dry_run(&spec, &tree);
         return Ok(());
     }
-    write::create_project(&tree, &spec.target)?;
+    let parent = spec
+        .target
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    for left in write::remove_stale_staging(parent) {
+        report::note(format!(
+            "removed `{}`, left by an interrupted plinth run",
+            left.display()
+        ));
+    }
+    let git = spec.git && wants_repository(parent);
+    write::create_project(&tree, &spec.target, |staging| {
+        if !git {
+            return Ok(());
+        }
+        let message = format!("Initial commit from plinth {}", crate::VERSION);
+        git::init_and_commit(staging, &message)
+            .map_err(|error| Error::Git(error.message().to_owned()))
+    })?;
     report::status(
         "Created",
         format!(
@@ -42,8 +61,11 @@ pub fn run(args: &NewArgs) -> Result<(), Error> {
             spec.target.display()
         ),
     );
-    if spec.git {
-        commit(&spec.target);
+    if git {
+        report::status(
+            "Initialized",
+            "git repository on branch `main` with one commit",
+        );
     }
     print_next_steps(&spec, &features);
     Ok(())
@@ -180,30 +202,24 @@ pub fn render(spec: &ProjectSpec, features: &[&Feature]) -> Result<FileTree, Err
     }
 }
 
-/// Commits the new project, unless it sits inside another work tree. A git
-/// failure is a warning: the project itself is already complete.
-fn commit(target: &Path) {
-    let parent = target
-        .parent()
-        .filter(|parent| !parent.as_os_str().is_empty())
+/// Whether a project in `parent` gets a repository of its own: not inside another work
+/// tree (like `cargo new`), which the note says.
+fn wants_repository(parent: &Path) -> bool {
+    // The parent may not exist yet: ask from its nearest existing ancestor.
+    let existing = parent
+        .ancestors()
+        .find(|folder| folder.as_os_str().is_empty() || folder.exists())
+        .filter(|folder| !folder.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    if let Some(work_tree) = git::enclosing_work_tree(parent) {
-        report::note(format!(
-            "inside the git work tree `{}`; no repository created",
-            work_tree.display()
-        ));
-        return;
-    }
-    let message = format!("Initial commit from plinth {}", crate::VERSION);
-    match git::init_and_commit(target, &message) {
-        Ok(()) => report::status(
-            "Initialized",
-            "git repository on branch `main` with one commit",
-        ),
-        Err(error) => report::warning(format!(
-            "could not create the git repository: {}",
-            error.message()
-        )),
+    match git::enclosing_work_tree(existing) {
+        Some(work_tree) => {
+            report::note(format!(
+                "inside the git work tree `{}`; no repository created",
+                work_tree.display()
+            ));
+            false
+        }
+        None => true,
     }
 }
 

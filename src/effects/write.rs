@@ -1,13 +1,16 @@
 //! The only module that writes to the disk. A new project is written into a
-//! temporary folder beside the target and renamed into place, so a failure at
-//! any point leaves neither the target nor the temporary folder behind.
+//! private temporary folder beside the target, finished there (its first commit), and
+//! renamed into place, so a failure or an interrupt at any point leaves either nothing
+//! or the complete project; a folder a killed run left is removed by the next run.
 
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::change::file_tree::FileTree;
 use crate::change::plan::{FileChange, Plan};
+use crate::effects::interrupt;
 use crate::error::Error;
 
 /// Prefix of the staging folders plinth creates beside a target.
@@ -36,15 +39,26 @@ pub fn check_target_is_free(target: &Path) -> Result<(), Error> {
     }
 }
 
-/// Writes `tree` as a new project at `target`, all or nothing.
-pub fn create_project(tree: &FileTree, target: &Path) -> Result<(), Error> {
+/// How old a staging folder must be to count as left by a killed run: no run takes
+/// this long, so removing it cannot pull a folder from under a run in progress.
+const STALE_AFTER: Duration = Duration::from_secs(10 * 60);
+
+/// Writes `tree` as a new project at `target`, all or nothing; `finish` runs in the
+/// staging folder before it becomes `target` (the first commit), and its failure leaves
+/// nothing either.
+pub fn create_project(
+    tree: &FileTree,
+    target: &Path,
+    finish: impl FnOnce(&Path) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let watch = interrupt::watch();
     check_target_is_free(target)?;
     let parent = match target.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
     };
     let created_parents = create_missing_folders(&parent)?;
-    let result = stage_and_rename(tree, &parent, target);
+    let result = stage_and_rename(tree, &parent, target, &watch, finish);
     if result.is_err() {
         // Undo in reverse: the deepest created folder first.
         for folder in created_parents.iter().rev() {
@@ -81,16 +95,33 @@ fn create_missing_folders(folder: &Path) -> Result<Vec<PathBuf>, Error> {
     Ok(missing)
 }
 
-fn stage_and_rename(tree: &FileTree, parent: &Path, target: &Path) -> Result<(), Error> {
-    let staging = tempfile::Builder::new()
-        .prefix(STAGING_PREFIX)
-        .tempdir_in(parent)
-        .map_err(|source| Error::Write {
-            path: parent.to_path_buf(),
-            source,
-        })?;
+fn stage_and_rename(
+    tree: &FileTree,
+    parent: &Path,
+    target: &Path,
+    watch: &interrupt::Watch,
+    finish: impl FnOnce(&Path) -> Result<(), Error>,
+) -> Result<(), Error> {
+    // Created private (0700): until the rename, other users cannot read what it holds
+    // (`.env` and its secret key), even if a killed run leaves it behind.
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(STAGING_PREFIX);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o700));
+    }
+    let staging = builder.tempdir_in(parent).map_err(|source| Error::Write {
+        path: parent.to_path_buf(),
+        source,
+    })?;
+    // After an interrupt, each step below is the last: `staging` is dropped, which
+    // removes it.
+    watch.check()?;
     write_tree(tree, staging.path())?;
-    open_permissions(staging.path())?;
+    watch.check()?;
+    finish(staging.path())?;
+    watch.check()?;
     // `rename` refuses a target that became non-empty since the check, so a
     // folder that appeared meanwhile is never clobbered. On error `staging`
     // is dropped, which removes it.
@@ -99,7 +130,36 @@ fn stage_and_rename(tree: &FileTree, parent: &Path, target: &Path) -> Result<(),
         source,
     })?;
     let _ = staging.keep();
-    Ok(())
+    open_permissions(target)?;
+    // Interrupted during the rename: the project is complete, and plinth still stops.
+    watch.check()
+}
+
+/// Removes the staging folders in `parent` that runs killed before they could clean up
+/// left there (older than [`STALE_AFTER`]); returns them.
+#[must_use]
+pub fn remove_stale_staging(parent: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return Vec::new();
+    };
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let is_staging = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|name| name.starts_with(STAGING_PREFIX));
+        let stale = entry
+            .metadata()
+            .ok()
+            .filter(std::fs::Metadata::is_dir)
+            .and_then(|metadata| metadata.modified().ok())
+            .and_then(|modified| modified.elapsed().ok())
+            .is_some_and(|age| age > STALE_AFTER);
+        if is_staging && stale && fs::remove_dir_all(entry.path()).is_ok() {
+            removed.push(entry.path());
+        }
+    }
+    removed
 }
 
 /// Writes every file of `tree` below `root`, making each folder once rather than asking
@@ -125,8 +185,8 @@ fn write_tree(tree: &FileTree, root: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// Temporary folders are created private (0700); a project folder should
-/// have the usual permissions.
+/// The staging folder was private; the project, once in place, gets the usual
+/// permissions.
 #[cfg(unix)]
 fn open_permissions(folder: &Path) -> Result<(), Error> {
     use std::os::unix::fs::PermissionsExt;
@@ -240,7 +300,9 @@ mod tests {
     use std::fs;
     use std::path::Path;
 
-    use super::{STAGING_PREFIX, apply_changes, create_project};
+    use super::{
+        Duration, STAGING_PREFIX, STALE_AFTER, apply_changes, create_project, remove_stale_staging,
+    };
     use crate::change::file_tree::FileTree;
     use crate::change::plan::{FileChange, Plan};
     use crate::error::Error;
@@ -272,7 +334,7 @@ mod tests {
     fn a_project_is_written_with_every_file_and_nothing_else_beside_it() {
         let scratch = tempfile::tempdir().expect("tempdir");
         let target = scratch.path().join("apps/blog");
-        create_project(&sample(), &target).expect("written");
+        create_project(&sample(), &target, |_| Ok(())).expect("written");
         assert_eq!(
             fs::read_to_string(target.join("src/main.rs")).expect("file"),
             "fn main() {}\n"
@@ -281,11 +343,52 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_finish_leaves_nothing_and_the_staging_folder_is_private_until_then() {
+        let scratch = tempfile::tempdir().expect("tempdir");
+        let target = scratch.path().join("blog");
+        let error = create_project(&sample(), &target, |staging| {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = fs::metadata(staging).expect("staging").permissions().mode();
+                assert_eq!(mode & 0o077, 0, "readable by others: {mode:o}");
+            }
+            assert!(staging.join("Cargo.toml").is_file());
+            Err(Error::Git("disk full".to_owned()))
+        })
+        .expect_err("fails");
+        assert!(matches!(error, Error::Git(_)));
+        assert!(leftovers(scratch.path()).is_empty());
+    }
+
+    #[test]
+    fn only_staging_folders_old_enough_to_be_left_by_a_killed_run_are_removed() {
+        let scratch = tempfile::tempdir().expect("tempdir");
+        let old = scratch.path().join(format!("{STAGING_PREFIX}killed"));
+        let fresh = scratch.path().join(format!("{STAGING_PREFIX}running"));
+        let mine = scratch.path().join("project");
+        for folder in [&old, &fresh, &mine] {
+            fs::create_dir(folder).expect("mkdir");
+        }
+        let long_ago = std::time::SystemTime::now() - STALE_AFTER - Duration::from_secs(60);
+        fs::File::open(&old)
+            .expect("open")
+            .set_modified(long_ago)
+            .expect("age");
+        assert_eq!(
+            remove_stale_staging(scratch.path()),
+            std::slice::from_ref(&old)
+        );
+        assert!(!old.exists());
+        assert!(fresh.exists() && mine.exists());
+    }
+
+    #[test]
     fn an_empty_target_folder_is_used() {
         let scratch = tempfile::tempdir().expect("tempdir");
         let target = scratch.path().join("blog");
         fs::create_dir(&target).expect("mkdir");
-        create_project(&sample(), &target).expect("written");
+        create_project(&sample(), &target, |_| Ok(())).expect("written");
         assert!(target.join("Cargo.toml").is_file());
     }
 
@@ -295,7 +398,7 @@ mod tests {
         let target = scratch.path().join("blog");
         fs::create_dir(&target).expect("mkdir");
         fs::write(target.join("notes.txt"), "mine").expect("write");
-        let error = create_project(&sample(), &target).expect_err("refused");
+        let error = create_project(&sample(), &target, |_| Ok(())).expect_err("refused");
         assert!(matches!(error, Error::TargetNotEmpty(_)));
         assert_eq!(leftovers(&target), ["notes.txt"]);
         assert_eq!(leftovers(scratch.path()), ["blog"]);
@@ -310,7 +413,7 @@ mod tests {
         let mut tree = sample();
         tree.insert("a", "file");
         tree.insert("a/b", "below a file");
-        let error = create_project(&tree, &target).expect_err("fails");
+        let error = create_project(&tree, &target, |_| Ok(())).expect_err("fails");
         assert!(matches!(error, Error::Write { .. }));
         assert!(
             leftovers(scratch.path()).is_empty(),
@@ -387,7 +490,7 @@ mod tests {
         let scratch = tempfile::tempdir().expect("tempdir");
         let parent = scratch.path().join("file-not-folder");
         fs::write(&parent, "x").expect("write");
-        let error = create_project(&sample(), &parent.join("blog")).expect_err("fails");
+        let error = create_project(&sample(), &parent.join("blog"), |_| Ok(())).expect_err("fails");
         assert!(matches!(error, Error::Write { .. }));
         assert_eq!(leftovers(scratch.path()), ["file-not-folder"]);
         assert!(
