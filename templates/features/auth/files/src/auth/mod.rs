@@ -11,12 +11,11 @@
 //! [`LOGIN_ATTEMPTS`] tries per client address and email within [`LOGIN_WINDOW`], and
 //! answers the same to an unknown email as to a wrong password.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, BufRead, IsTerminal, Write};
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
@@ -54,6 +53,7 @@ mod views;
 
 pub use extractors::*;
 pub use password::*;
+pub use rate_limit::trusted_proxies;
 use rate_limit::*;
 pub use superuser::*;
 pub use users::*;
@@ -74,8 +74,8 @@ const LOGGED_IN_AT_KEY: &str = "auth.logged_in_at";
 /// session without a request for two weeks ends sooner: src/web/sessions.rs.)
 pub const LOGIN_LIFETIME: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
-/// Logins allowed per client address and email within [`LOGIN_WINDOW`] (as Rails 8's
-/// generated `rate_limit to: 10, within: 3.minutes`); the next one answers 429.
+/// Failed logins allowed per client address and email within [`LOGIN_WINDOW`] (as Rails
+/// 8's generated `rate_limit to: 10, within: 3.minutes`); the next one answers 429.
 pub const LOGIN_ATTEMPTS: u32 = 10;
 
 /// The window [`LOGIN_ATTEMPTS`] are counted in, from the first of them.
@@ -111,19 +111,19 @@ fn user_from_row((id, email, is_staff, created_at): UserRow) -> User {
     }
 }
 
-/// What accounts need in the app state: the pool and the login attempts counted so far.
-/// Cloning it is cheap: clones share both.
+/// What accounts need in the app state: the pool, and the proxies whose
+/// `X-Forwarded-For` names the client (`TRUSTED_PROXIES`). Cloning it is cheap.
 #[derive(Clone)]
 pub struct Auth {
     db: db::Pool,
-    limiter: RateLimiter,
+    trusted_proxies: Arc<[IpAddr]>,
 }
 
 impl Auth {
-    pub fn new(db: db::Pool) -> Self {
+    pub fn new(db: db::Pool, config: &crate::config::Config) -> Self {
         Self {
             db,
-            limiter: RateLimiter::default(),
+            trusted_proxies: config.trusted_proxies.clone().into(),
         }
     }
 }

@@ -3,9 +3,11 @@
 //! given and finds the CSRF token in the pages, and users to log in as.
 
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 
 use axum::Router;
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use tower::ServiceExt;
 
@@ -33,11 +35,20 @@ pub async fn insert_user(db: &db::Pool) -> i64 {
         .id
 }
 
-/// Sends requests to the app, as a browser would, and keeps the cookies it is given.
+/// Sends requests to the app, as a browser would, from an address of its own, and keeps
+/// the cookies it is given.
 pub struct Browser {
     app: Router,
     /// The cookies it holds, by name: a test may read or replace them.
     pub cookies: BTreeMap<String, String>,
+    /// Where its requests come from, as the server sees it (the login limit counts by it).
+    pub address: SocketAddr,
+}
+
+/// A client address no other browser is likely to have.
+fn unique_address() -> SocketAddr {
+    let [_, _, third, fourth] = unique().to_be_bytes();
+    SocketAddr::from(([198, 18, third, fourth], 40_000))
 }
 
 /// An answer, with its body as text.
@@ -73,6 +84,7 @@ impl Browser {
         Self {
             app: crate::app(state.clone()),
             cookies: BTreeMap::new(),
+            address: unique_address(),
         }
     }
 
@@ -87,6 +99,7 @@ impl Browser {
         Self {
             app: self.app.clone(),
             cookies: BTreeMap::new(),
+            address: unique_address(),
         }
     }
 
@@ -104,6 +117,7 @@ impl Browser {
             .collect();
         let request = request
             .header(header::COOKIE, cookies.join("; "))
+            .extension(ConnectInfo(self.address))
             .body(body)
             .expect("request");
         let response = router.clone().oneshot(request).await.expect("routed");

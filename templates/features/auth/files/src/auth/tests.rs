@@ -300,20 +300,115 @@ async fn the_eleventh_login_attempt_is_refused_with_429() {
     assert_eq!(other.status, StatusCode::OK);
 }
 
-#[test]
-fn the_rate_limit_window_ends_after_three_minutes() {
-    let limiter = RateLimiter::default();
-    let key = || ("192.0.2.1".to_owned(), "ada@example.com".to_owned());
-    let start = Instant::now();
+/// A made-up client address of its own for each call, so tests sharing a database
+/// count apart. (Times are real ones too: recording an attempt forgets those older than
+/// 30 days, and a made-up future would forget the other tests' attempts.)
+fn address() -> String {
+    let n = super::testing::unique();
+    format!("198.51.{}.{}", (n / 250) % 250, n % 250)
+}
+
+#[tokio::test]
+async fn the_limits_are_counted_in_the_database_and_their_windows_end() {
+    let state = AppState::from_env().await.expect("state builds");
+    let db = &state.db;
+    let (here, elsewhere) = (address(), address());
+    let email = unique_email("window");
+    let start = db::unix_now();
     for _ in 0..LOGIN_ATTEMPTS {
-        assert!(limiter.hit(key(), start).is_none());
+        assert_eq!(
+            wait_before_login(db, &here, &email, start)
+                .await
+                .expect("query"),
+            None
+        );
+        record_login(db, &here, &email, false, start)
+            .await
+            .expect("recorded");
     }
-    assert!(
-        limiter
-            .hit(key(), start + Duration::from_secs(60))
-            .is_some()
+    let wait = wait_before_login(db, &here, &email, start + 60)
+        .await
+        .expect("query");
+    assert_eq!(wait, Some(LOGIN_WINDOW - Duration::from_secs(60)));
+    // A flood from one address does not lock the email for another address.
+    assert_eq!(
+        wait_before_login(db, &elsewhere, &email, start + 60)
+            .await
+            .expect("query"),
+        None
     );
-    assert!(limiter.hit(key(), start + LOGIN_WINDOW).is_none());
+    let after = start + i64::try_from(LOGIN_WINDOW.as_secs()).expect("small");
+    assert_eq!(
+        wait_before_login(db, &here, &email, after)
+            .await
+            .expect("query"),
+        None
+    );
+}
+
+#[tokio::test]
+async fn one_address_trying_many_emails_is_stopped() {
+    let state = AppState::from_env().await.expect("state builds");
+    let here = address();
+    let now = db::unix_now();
+    for _ in 0..ADDRESS_ATTEMPTS {
+        let email = unique_email("stuffing");
+        record_login(&state.db, &here, &email, false, now)
+            .await
+            .expect("recorded");
+    }
+    let next = unique_email("next");
+    let wait = wait_before_login(&state.db, &here, &next, now)
+        .await
+        .expect("query");
+    assert!(wait.is_some());
+}
+
+#[tokio::test]
+async fn many_addresses_close_an_email_to_strangers_but_not_to_its_owner() {
+    let state = AppState::from_env().await.expect("state builds");
+    let email = unique_email("botnet");
+    let owner = address();
+    let now = db::unix_now();
+    record_login(&state.db, &owner, &email, true, now - 3_600)
+        .await
+        .expect("recorded");
+    for _ in 0..EMAIL_ADDRESSES {
+        record_login(&state.db, &address(), &email, false, now)
+            .await
+            .expect("recorded");
+    }
+    let stranger = wait_before_login(&state.db, &address(), &email, now)
+        .await
+        .expect("query");
+    assert_eq!(stranger, Some(EMAIL_WINDOW));
+    let known = wait_before_login(&state.db, &owner, &email, now)
+        .await
+        .expect("query");
+    assert_eq!(known, None);
+}
+
+#[test]
+fn only_a_trusted_proxy_names_the_client() {
+    let parts = |peer: &str, forwarded: Option<&str>| {
+        let mut request = axum::http::Request::get("/login");
+        if let Some(forwarded) = forwarded {
+            request = request.header("x-forwarded-for", forwarded);
+        }
+        let (mut parts, ()) = request.body(()).expect("request").into_parts();
+        let peer: SocketAddr = format!("{peer}:4000").parse().expect("address");
+        parts.extensions.insert(ConnectInfo(peer));
+        parts
+    };
+    let proxy: IpAddr = "10.0.0.2".parse().expect("address");
+    let trusted = [proxy];
+    // A client writing the header itself is ignored.
+    let direct = parts("203.0.113.9", Some("192.0.2.1"));
+    assert_eq!(client_address(&direct, &trusted), "203.0.113.9");
+    // Through the proxy: the last address it did not add itself.
+    let proxied = parts("10.0.0.2", Some("192.0.2.1, 203.0.113.9"));
+    assert_eq!(client_address(&proxied, &trusted), "203.0.113.9");
+    assert_eq!(client_address(&proxied, &[]), "10.0.0.2");
 }
 
 #[tokio::test]
@@ -437,7 +532,7 @@ fn a_login_holds_until_the_password_changes_or_its_lifetime_ends() {
     let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA";
     let stamp = password_stamp(hash);
     let lifetime = i64::try_from(LOGIN_LIFETIME.as_secs()).expect("fits");
-    let now = 2_000_000_000;
+    let now = db::unix_now();
     assert!(login_holds(Some(&stamp), Some(now - 60), hash, now));
     assert!(!login_holds(Some(&stamp), Some(now - lifetime), hash, now));
     assert!(!login_holds(

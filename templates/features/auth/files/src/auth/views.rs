@@ -78,23 +78,20 @@ pub(super) async fn register_page(page: Page, token: CsrfToken) -> Result<Html<S
     Ok(forms::show::<RegisterForm>(&page, &token)?)
 }
 
-/// The client's address as the server saw it (`main` serves with connect info). Behind a
-/// proxy this is the proxy: see the README before counting on the rate limit there.
-pub(super) fn client_ip(parts: &Parts) -> String {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string())
-}
-
-/// The client address, taken before the form (which reads the body).
+/// The client's address (see [`client_address`]), taken before the form, which reads
+/// the body.
 pub struct ClientIp(String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl<S> FromRequestParts<S> for ClientIp
+where
+    S: Send + Sync,
+    Auth: FromRef<S>,
+{
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(client_ip(parts)))
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let auth = Auth::from_ref(state);
+        Ok(Self(client_address(parts, &auth.trusted_proxies)))
     }
 }
 
@@ -119,8 +116,9 @@ pub(super) async fn login(
         Ok((status, page).into_response())
     };
 
-    let key = (ip, normalize_email(&form.email));
-    if let Some(retry_after) = state.auth.limiter.hit(key, Instant::now()) {
+    let email = normalize_email(&form.email);
+    let now = db::unix_now();
+    if let Some(retry_after) = wait_before_login(&state.auth.db, &ip, &email, now).await? {
         tracing::warn!("login rate limit reached");
         let mut response = failed(
             StatusCode::TOO_MANY_REQUESTS,
@@ -145,6 +143,7 @@ pub(super) async fn login(
     })
     .await
     .map_err(|err| AppError::internal(format!("password check: {err}")))?;
+    record_login(&state.auth.db, &ip, &email, login.is_some(), now).await?;
     let Some((user_id, hash)) = login else {
         return failed(StatusCode::OK, LOGIN_FAILED);
     };
