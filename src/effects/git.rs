@@ -65,6 +65,15 @@ mod tests {
             tree.get_name(".env").is_none(),
             ".env must never be committed"
         );
+        // The work tree matches the commit: nothing to add, nothing modified.
+        let mut options = git2::StatusOptions::new();
+        options.include_untracked(true).include_ignored(false);
+        let statuses = repository.statuses(Some(&mut options)).expect("status");
+        let changed: Vec<String> = statuses
+            .iter()
+            .filter_map(|entry| entry.path().ok().map(str::to_owned))
+            .collect();
+        assert!(changed.is_empty(), "{changed:?}");
         assert_eq!(
             enclosing_work_tree(&root.join("src")).map(|p| p.canonicalize().expect("c")),
             Some(root.canonicalize().expect("c"))
