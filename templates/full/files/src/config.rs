@@ -34,6 +34,13 @@ pub enum Environment {
     Production,
 }
 
+/// The longest `HEADER_TIMEOUT` and `REQUEST_TIMEOUT`, in seconds (a day): beyond it a
+/// deadline could overflow the clock.
+const MAX_TIMEOUT_SECS: u64 = 24 * 60 * 60;
+
+/// The most `MAX_CONNECTIONS` (far above what one process can hold open).
+const MAX_CONNECTIONS: u64 = 1_000_000;
+
 /// Everything the app reads from its environment.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -110,19 +117,23 @@ impl Config {
                 )));
             }
         };
-        // A whole number from `name`, at least 1, or `default` when it is unset.
-        let number = |name: &str, default: u64| match value(name) {
+        // A whole number from `name`, from 1 to `max`, or `default` when it is unset.
+        let number = |name: &str, default: u64, max: u64| match value(name) {
             None => Ok(default),
             Some(text) => text
                 .trim()
                 .parse::<u64>()
                 .ok()
-                .filter(|number| *number > 0)
-                .ok_or_else(|| ConfigError(format!("{name}={text} is not a whole number above 0"))),
+                .filter(|number| (1..=max).contains(number))
+                .ok_or_else(|| {
+                    ConfigError(format!(
+                        "{name}={text} is not a whole number from 1 to {max}"
+                    ))
+                }),
         };
-        let port = u16::try_from(number("PORT", 3000)?)
-            .map_err(|_| ConfigError("PORT is not a port number (1 to 65535)".to_owned()))?;
-        let max_connections = usize::try_from(number("MAX_CONNECTIONS", 1024)?)
+        let port = u16::try_from(number("PORT", 3000, u64::from(u16::MAX))?)
+            .map_err(|_| ConfigError("PORT is not a port number".to_owned()))?;
+        let max_connections = usize::try_from(number("MAX_CONNECTIONS", 1024, MAX_CONNECTIONS)?)
             .map_err(|_| ConfigError("MAX_CONNECTIONS is too large".to_owned()))?;
         let allowed_hosts = value("ALLOWED_HOSTS")
             .map(|list| {
@@ -148,8 +159,8 @@ impl Config {
             host: value("HOST").unwrap_or_else(|| "127.0.0.1".to_owned()),
             port,
             log_filter: value("RUST_LOG"),
-            header_timeout: Duration::from_secs(number("HEADER_TIMEOUT", 10)?),
-            request_timeout: Duration::from_secs(number("REQUEST_TIMEOUT", 30)?),
+            header_timeout: Duration::from_secs(number("HEADER_TIMEOUT", 10, MAX_TIMEOUT_SECS)?),
+            request_timeout: Duration::from_secs(number("REQUEST_TIMEOUT", 30, MAX_TIMEOUT_SECS)?),
             max_connections,
             // plinth:config-read
         })
@@ -251,6 +262,8 @@ pub mod tests {
         assert!(refused(&[("PORT", "http")]).contains("PORT=http"));
         assert!(refused(&[("PORT", "70000")]).contains("PORT"));
         assert!(refused(&[("HEADER_TIMEOUT", "0")]).contains("HEADER_TIMEOUT=0"));
+        let forever = u64::MAX.to_string();
+        assert!(refused(&[("REQUEST_TIMEOUT", &forever)]).contains("from 1 to 86400"));
         assert!(refused(&[("MAX_CONNECTIONS", "-1")]).contains("MAX_CONNECTIONS=-1"));
         assert!(refused(&[("BASE_URL", "example.com")]).contains("BASE_URL"));
     }
