@@ -52,6 +52,15 @@ impl Draft {
         draft
     }
 
+    /// Whether the files are a user's project on disk, whose markers may have moved, so
+    /// that each edit of its Rust must be checked to parse. A project rendered in memory
+    /// holds only plinth's own code, which the test of every state compiles; checking it
+    /// would triple the time `plinth new` takes.
+    #[must_use]
+    pub fn holds_users_code(&self) -> bool {
+        self.root.is_some()
+    }
+
     /// The file's current contents, `None` if it does not exist.
     pub fn read(&mut self, path: &Path) -> Result<Option<&[u8]>, Error> {
         if !self.originals.contains_key(path) {

@@ -341,7 +341,8 @@ pub fn apply_edit(draft: &mut Draft, edit: &Edit, later: &[&str]) -> Result<(), 
         }
         EditAction::Replace { find, replace } => edit::replace_exact(&contents, find, replace),
     };
-    let is_rust = path.extension().is_some_and(|extension| extension == "rs");
+    let is_rust =
+        draft.holds_users_code() && path.extension().is_some_and(|extension| extension == "rs");
     match result {
         Ok(Some(edited)) => match is_rust.then(|| rust_syntax::breakage(&contents, &edited)) {
             Some(Some(reason)) => draft.conflict(Conflict {
