@@ -735,6 +735,7 @@ OUT = BENCH / "out"
 def save(part, figures):
     """Records `figures` as `part` in OUT/results.json at once, so a failure later in
     the run keeps what was measured; returns the figures."""
+    OUT.mkdir(exist_ok=True)
     path = OUT / "results.json"
     results = json.loads(path.read_text()) if path.exists() else {}
     results[part] = figures

@@ -4,10 +4,11 @@ git repository, in turns (so a slow spell of the machine hits both alike), media
 
     python3 bench/git_generation.py [--runs 30] [--plinth PATH] [--work DIR]
 
-Prints the two medians and their ratio, and writes bench/out/git_generation.json.
+Prints the two medians and their ratio, and writes bench/out/results.json (as `git_generation`).
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -18,6 +19,9 @@ import time
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
+SPEC = importlib.util.spec_from_file_location("bench", BENCH / "bench.py")
+bench = importlib.util.module_from_spec(SPEC)
+SPEC.loader.exec_module(bench)
 
 
 def generate(plinth, scratch, extra):
@@ -36,7 +40,7 @@ def generate(plinth, scratch, extra):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--plinth", default=str(BENCH.parent / "target" / "release" / "plinth"))
+    parser.add_argument("--plinth", default=str(bench.PLINTH))
     parser.add_argument("--work", default="/tmp/plinth-bench/git-generation")
     args = parser.parse_args()
     scratch = Path(args.work)
@@ -51,10 +55,7 @@ def main():
         "with_git_ms": round(statistics.median(with_git) * 1000, 1),
     }
     figures["ratio"] = round(figures["with_git_ms"] / figures["without_git_ms"], 2)
-    out = BENCH / "out"
-    out.mkdir(exist_ok=True)
-    (out / "git_generation.json").write_text(json.dumps(figures, indent=2))
-    print(json.dumps(figures, indent=2))
+    print(json.dumps(bench.save("git_generation", figures), indent=2))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ posting rows to the JSON API of a resource for 60 s, as a logged-in user.
 
 Reports requests/s, the write-ahead log's peak size (sampled every 100 ms), the rows in
 the table against the requests acknowledged (2xx), and how often the server logged
-"database is locked". The figures go to bench/out/sqlite_writes.json and are printed.
+"database is locked". The figures go to bench/out/results.json (as `sqlite_writes`) and are printed.
 
     python3 bench/sqlite_writes.py [--seconds 60] [--connections 64] [--plinth PATH]
 
@@ -149,10 +149,7 @@ def main():
         "database_mib": round(database.stat().st_size / 1024 / 1024, 1),
         "database_is_locked": log_path.read_text().count("database is locked"),
     }
-    out = BENCH / "out"
-    out.mkdir(exist_ok=True)
-    (out / "sqlite_writes.json").write_text(json.dumps(figures, indent=2))
-    print(json.dumps(figures, indent=2))
+    print(json.dumps(bench.save("sqlite_writes", figures), indent=2))
 
 
 if __name__ == "__main__":
