@@ -138,6 +138,10 @@ pub enum Error {
         reason: String,
     },
 
+    /// The project's Cargo.lock could not be read.
+    #[error("`Cargo.lock` cannot be read: {0}")]
+    BadLock(String),
+
     /// The database choice conflicts with what the project already uses.
     #[error(
         "the project already uses {installed}; it cannot switch to {requested} with `plinth add`"
@@ -193,6 +197,7 @@ impl Error {
             | Error::Template { .. }
             | Error::Write { .. }
             | Error::BadManifest { .. }
+            | Error::BadLock(_)
             | Error::Random(_)
             | Error::Git(_)
             | Error::Conflicts(_) => EXIT_FAILURE,
@@ -234,6 +239,10 @@ impl Error {
             Error::DatabaseMismatch { .. } => {
                 Some("drop --db to keep the project's database".to_owned())
             }
+            Error::BadLock(_) => Some(
+                "fix Cargo.lock (a merge left in it, perhaps), or delete it: plinth then writes the versions it was tested with"
+                    .to_owned(),
+            ),
             Error::Git(_) => Some(
                 "fix what git reported (disk space, permissions), or pass --no-git to make the project without a repository"
                     .to_owned(),

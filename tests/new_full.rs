@@ -10,7 +10,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{describe_changes, read_tree, run, snapshot_name};
+use common::{describe_changes, read_tree, reviewable, run, snapshot_name};
 
 fn generate(scratch: &Path, name: &str, extra: &[&str]) -> PathBuf {
     let mut args = vec!["new", name, "--style", "full", "--no-git"];
@@ -25,7 +25,8 @@ fn snapshot_tree(prefix: &str, root: &Path) {
     let list: Vec<&str> = files.keys().map(String::as_str).collect();
     insta::assert_snapshot!(format!("{prefix}__file_list"), list.join("\n"));
     for (path, contents) in &files {
-        let text = String::from_utf8(contents.clone()).expect("text files only");
+        assert!(std::str::from_utf8(contents).is_ok(), "text files only");
+        let text = reviewable(path, contents);
         insta::assert_snapshot!(snapshot_name(prefix, path), text);
     }
 }

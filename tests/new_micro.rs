@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{read_tree, run, snapshot_name};
+use common::{read_tree, reviewable, run, snapshot_name};
 
 #[test]
 fn micro_project_files() {
@@ -20,7 +20,8 @@ fn micro_project_files() {
     let list: Vec<&str> = files.keys().map(String::as_str).collect();
     insta::assert_snapshot!("micro__file_list", list.join("\n"));
     for (path, contents) in &files {
-        let text = String::from_utf8(contents.clone()).expect("text files only");
+        assert!(std::str::from_utf8(contents).is_ok(), "text files only");
+        let text = reviewable(path, contents);
         insta::assert_snapshot!(snapshot_name("micro", path), text);
     }
 }

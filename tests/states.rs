@@ -31,16 +31,33 @@ use std::time::Instant;
 
 use cargo::cargo;
 use common::{plinth, read_tree, run};
+use plinth::change::lockfile::Lock;
 use plinth::features::catalogue::{CATALOGUE, Feature, InFull};
 
-/// Lints and format-checks one generated project.
+/// Lints and format-checks one generated project, and shows that cargo built it with the
+/// versions of the Cargo.lock plinth wrote: it may drop an entry the project does not
+/// use, never add one or change a version.
 fn compiles_cleanly(project: &Path) {
+    let lock = |when: &str| {
+        let text = std::fs::read_to_string(project.join("Cargo.lock"))
+            .unwrap_or_else(|error| panic!("Cargo.lock {when}: {error}"));
+        Lock::parse(&text).expect("a lock cargo reads")
+    };
+    let written = lock("as generated");
     cargo(
         project,
         &["clippy", "--all-targets", "--", "-D", "warnings"],
         &[],
     );
     cargo(project, &["fmt", "--check"], &[]);
+    let built: Vec<_> = written.versions().collect();
+    for (name, version) in lock("after the build").versions() {
+        assert!(
+            built.contains(&(name, version)),
+            "cargo took {name} {version}, which plinth did not lock, in {}",
+            project.display()
+        );
+    }
 }
 
 /// Generates `plinth new NAME ARGS…` in `scratch`.

@@ -4,6 +4,9 @@
 
 use toml_edit::{Array, DocumentMut, Item, Table, Value};
 
+/// The project's manifest, relative to its root.
+pub const MANIFEST: &str = "Cargo.toml";
+
 /// Merges every dependency of `wanted` into the table `section`
 /// (`dependencies`, `dev-dependencies`…) of `manifest`.
 pub fn merge_dependencies(manifest: &mut DocumentMut, section: &str, wanted: &Table) {

@@ -93,6 +93,13 @@ impl Draft {
             .and_then(|bytes| String::from_utf8(bytes.to_vec()).ok()))
     }
 
+    /// The file as it was before this change: `None` if it did not exist or has not been
+    /// read.
+    #[must_use]
+    pub fn original(&self, path: &Path) -> Option<&[u8]> {
+        self.originals.get(path)?.as_deref()
+    }
+
     /// Replaces (or creates) the file.
     pub fn write(&mut self, path: &Path, contents: impl Into<Vec<u8>>) -> Result<(), Error> {
         self.read(path)?;

@@ -5,5 +5,6 @@ pub mod cargo_toml;
 pub mod draft;
 pub mod edit;
 pub mod file_tree;
+pub mod lockfile;
 pub mod plan;
 pub mod rust_syntax;

@@ -3,10 +3,11 @@
 //! prints it; otherwise it is applied only when it has no conflict.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use similar::TextDiff;
 
+use crate::change::lockfile;
 use crate::error::Conflict;
 
 /// One file's change.
@@ -42,16 +43,21 @@ impl FileChange {
         }
     }
 
-    /// A unified diff of a modification (empty for other actions).
+    /// A unified diff of a modification (empty for other actions). A Cargo.lock's is of
+    /// its packages and versions, not of its checksums and dependency lists.
     #[must_use]
     pub fn diff(&self) -> String {
         let Some(before) = &self.before else {
             return String::new();
         };
-        let before = String::from_utf8_lossy(before);
-        let after = String::from_utf8_lossy(&self.after);
+        let mut before = String::from_utf8_lossy(before).into_owned();
+        let mut after = String::from_utf8_lossy(&self.after).into_owned();
+        if self.path == Path::new(lockfile::LOCK) {
+            before = lockfile::package_list(&before);
+            after = lockfile::package_list(&after);
+        }
         let path = self.path.display().to_string();
-        TextDiff::from_lines(before.as_ref(), after.as_ref())
+        TextDiff::from_lines(&before, &after)
             .unified_diff()
             .context_radius(3)
             .header(&format!("a/{path}"), &format!("b/{path}"))

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::change::draft::Draft;
+use crate::change::lockfile;
 use crate::change::plan::{Action, Plan};
 use crate::cli::AddArgs;
 use crate::effects::prompt;
@@ -15,6 +16,7 @@ use crate::features::install;
 use crate::project::{self, Project};
 use crate::render::context;
 use crate::render::places::Places;
+use crate::render::template;
 
 /// Runs `plinth add`.
 pub fn run(args: &AddArgs) -> Result<(), Error> {
@@ -43,6 +45,7 @@ pub fn run(args: &AddArgs) -> Result<(), Error> {
         db,
     };
     install::install(&mut draft, &target, &project.metadata.features, &missing)?;
+    lockfile::settle(&mut draft, &template::shipped_lock()?)?;
     conclude(&project.root, &draft.into_plan(), args.dry_run, args.yes)
 }
 

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use crate::change::draft::Draft;
+use crate::change::lockfile;
 use crate::cli::ResourceArgs;
 use crate::commands::add::conclude;
 use crate::effects::prompt;
@@ -15,6 +16,7 @@ use crate::features::install;
 use crate::project::{self, Project};
 use crate::render::context;
 use crate::render::places::Places;
+use crate::render::template;
 use crate::request::spec::Style;
 use crate::resource::field::{Field, TYPES_HELP};
 use crate::resource::generate::{self, Resource};
@@ -78,6 +80,7 @@ pub fn run(args: &ResourceArgs) -> Result<(), Error> {
         },
         &resource,
     )?;
+    lockfile::settle(&mut draft, &template::shipped_lock()?)?;
     let plan = draft.into_plan();
     if existed {
         if plan.is_noop() && plan.conflicts.is_empty() {

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use crate::change::draft::Draft;
 use crate::change::file_tree::FileTree;
+use crate::change::lockfile;
 use crate::cli::NewArgs;
 use crate::effects::git;
 use crate::effects::prompt;
@@ -183,16 +184,16 @@ pub fn render(spec: &ProjectSpec, features: &[&Feature]) -> Result<FileTree, Err
         reason: "the style's template folder is missing from this build".to_owned(),
     })?;
     let skeleton = template::render_tree(dir, &install::with_features(&context, &[]))?;
-    if features.is_empty() {
-        return Ok(skeleton);
-    }
-    let target = install::Target {
-        context: &context,
-        places: &places,
-        db: spec.db,
-    };
     let mut draft = Draft::in_memory(&skeleton);
-    install::install(&mut draft, &target, &[], features)?;
+    if !features.is_empty() {
+        let target = install::Target {
+            context: &context,
+            places: &places,
+            db: spec.db,
+        };
+        install::install(&mut draft, &target, &[], features)?;
+    }
+    lockfile::settle(&mut draft, &template::shipped_lock()?)?;
     let tree = draft.tree();
     let plan = draft.into_plan();
     if plan.conflicts.is_empty() {

@@ -18,7 +18,7 @@ use std::path::Path;
 use serde_json::{Map, Value};
 use toml_edit::DocumentMut;
 
-use crate::change::cargo_toml;
+use crate::change::cargo_toml::{self, MANIFEST};
 use crate::change::draft::Draft;
 use crate::change::edit::{self, EditFailure};
 use crate::change::rust_syntax;
@@ -41,9 +41,6 @@ pub struct Target<'a> {
     /// Its database.
     pub db: Database,
 }
-
-/// The project's manifest, relative to its root.
-pub const MANIFEST: &str = "Cargo.toml";
 
 /// Installs `features` (already resolved and free of installed ones) into
 /// the project in `draft`, which has `installed` already.

@@ -29,6 +29,7 @@ fn base(name: &str, places: &Places, db: Database) -> Result<Value, Error> {
         "name": name,
         "crate_name": name.replace('-', "_"),
         "plinth_version": crate::VERSION,
+        "rust_version": crate::change::lockfile::RUST_VERSION,
         "style": style.as_str(),
         // Where each place is: `{{places.index}}` names the file of the home page.
         "places": file_of_place,

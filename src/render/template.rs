@@ -12,6 +12,7 @@ use include_dir::{Dir, DirEntry, include_dir};
 use serde_json::Value;
 
 use crate::change::file_tree::FileTree;
+use crate::change::lockfile::Lock;
 use crate::error::Error;
 
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
@@ -63,6 +64,22 @@ pub fn tree(path: &str) -> Option<&'static Dir<'static>> {
 #[must_use]
 pub fn file(path: &str) -> Option<&'static [u8]> {
     index().files.get(Path::new(path)).copied()
+}
+
+/// The Cargo.lock every project is generated with (`templates/lock/`, see
+/// `change::lockfile`), parsed.
+pub fn shipped_lock() -> Result<Lock, Error> {
+    const SHIPPED: &str = "lock/Cargo.lock";
+    let text = file(SHIPPED)
+        .and_then(|bytes| std::str::from_utf8(bytes).ok())
+        .ok_or_else(|| Error::Template {
+            file: SHIPPED.to_owned(),
+            reason: "the shipped Cargo.lock is missing from this build".to_owned(),
+        })?;
+    Lock::parse(text).map_err(|reason| Error::Template {
+        file: SHIPPED.to_owned(),
+        reason,
+    })
 }
 
 /// Every embedded file, by its path inside `templates/`, in path order.

@@ -157,6 +157,17 @@ pub fn redact_secrets(contents: Vec<u8>) -> Vec<u8> {
         .into_bytes()
 }
 
+/// A file as a snapshot shows it: a Cargo.lock as its packages and versions (what a
+/// reviewer checks of it, as `--dry-run` shows it), any other file as its text.
+pub fn reviewable(path: &str, contents: &[u8]) -> String {
+    let text = String::from_utf8_lossy(contents);
+    if path == plinth::change::lockfile::LOCK {
+        plinth::change::lockfile::package_list(&text)
+    } else {
+        text.into_owned()
+    }
+}
+
 /// What changed between two trees: new files whole, modified ones as diffs.
 pub fn describe_changes(
     before: &BTreeMap<String, Vec<u8>>,
@@ -164,12 +175,12 @@ pub fn describe_changes(
 ) -> String {
     let mut out = String::new();
     for (path, contents) in after {
-        let text = String::from_utf8_lossy(contents);
+        let text = reviewable(path, contents);
         match before.get(path) {
             None => out.push_str(&format!("=== created {path}\n{text}\n")),
             Some(old) if old != contents => {
-                let old = String::from_utf8_lossy(old);
-                let diff = similar::TextDiff::from_lines(old.as_ref(), text.as_ref())
+                let old = reviewable(path, old);
+                let diff = similar::TextDiff::from_lines(&old, &text)
                     .unified_diff()
                     .context_radius(2)
                     .header(path, path)

@@ -1,0 +1,1 @@
+//! Only here to make a package of the union manifest.
