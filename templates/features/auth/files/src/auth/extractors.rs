@@ -30,11 +30,11 @@ where
     };
     let auth = Auth::from_ref(state);
     let internal = |err: AppError| err.into_response();
-    let found = find_user_and_hash(&auth.db, id)
+    let found = find_user_and_stamp(&auth.db, id)
         .await
         .map_err(|err| internal(err.into()))?;
     let stamp: Option<String> = session
-        .get(PASSWORD_STAMP_KEY)
+        .get(LOGIN_STAMP_KEY)
         .await
         .map_err(|err| internal(err.into()))?;
     let logged_in_at: Option<i64> = session
@@ -42,12 +42,13 @@ where
         .await
         .map_err(|err| internal(err.into()))?;
     match found {
-        Some((user, hash))
-            if login_holds(stamp.as_deref(), logged_in_at, &hash, db::unix_now()) =>
+        Some((user, expected))
+            if login_holds(stamp.as_deref(), logged_in_at, &expected, db::unix_now()) =>
         {
             Ok(Some(user))
         }
-        // The user is gone, their password changed, or the login is too old: the session
+        // The user is gone, their password changed, they logged out everywhere, or the
+        // login is too old: the session
         // ends here, as a logout would end it.
         _ => {
             session.flush().await.map_err(|err| internal(err.into()))?;

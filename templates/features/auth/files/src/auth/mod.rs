@@ -1,5 +1,5 @@
 //! Accounts: the `users` table (`migrations/0003_create_users.sql`), the pages
-//! `/register`, `/login` and `/logout`, the `createsuperuser` command, and the
+//! `/register`, `/login`, `/logout` and `/account`, the `createsuperuser` command, and the
 //! extractors handlers use to know who is asking:
 //!
 //! - [`CurrentUser`]: a logged-in user, or a redirect (303) to `/login?next=...`;
@@ -40,6 +40,7 @@ use crate::web::csrf::{self, CsrfToken};
 use crate::web::forms::{self, Errors, FormPage, ValidForm, Values};
 use crate::web::templates::Page;
 
+mod account;
 mod extractors;
 mod password;
 mod rate_limit;
@@ -62,10 +63,10 @@ pub use views::*;
 /// Where a session keeps the id of its logged-in user.
 const USER_ID_KEY: &str = "auth.user_id";
 
-/// Where a session keeps a fingerprint of its user's password hash at login: once the
-/// password changes, every session made with the old one is logged out (Django's
+/// Where a session keeps its login's stamp ([`login_stamp`]): once the user's password
+/// changes or they log out everywhere, every session made before is logged out (Django's
 /// session auth hash).
-const PASSWORD_STAMP_KEY: &str = "auth.password_stamp";
+const LOGIN_STAMP_KEY: &str = "auth.login_stamp";
 
 /// Where a session keeps when its user logged in, in Unix seconds.
 const LOGGED_IN_AT_KEY: &str = "auth.logged_in_at";
@@ -135,11 +136,16 @@ impl FromRef<crate::AppState> for Auth {
     }
 }
 
-/// `/register`, `/login` and `/logout`. Logout is POST only: a link or an image on
-/// another page cannot log anyone out.
+/// `/register`, `/login`, `/logout` and `/account`. Logging out is POST only: a link or
+/// an image on another page cannot log anyone out.
 pub fn routes() -> Router<crate::AppState> {
     Router::new()
         .route("/register", get(register_page).post(register))
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
+        .route("/account", get(account::page))
+        .route(
+            "/account/logout-everywhere",
+            post(account::logout_everywhere),
+        )
 }

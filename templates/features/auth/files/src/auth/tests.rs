@@ -528,20 +528,81 @@ async fn createsuperuser_needs_a_terminal_or_its_variables() {
 }
 
 #[test]
-fn a_login_holds_until_the_password_changes_or_its_lifetime_ends() {
+fn a_login_holds_until_the_password_or_epoch_changes_or_its_lifetime_ends() {
     let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA";
-    let stamp = password_stamp(hash);
+    let stamp = login_stamp(hash, 0);
     let lifetime = i64::try_from(LOGIN_LIFETIME.as_secs()).expect("fits");
     let now = db::unix_now();
-    assert!(login_holds(Some(&stamp), Some(now - 60), hash, now));
-    assert!(!login_holds(Some(&stamp), Some(now - lifetime), hash, now));
+    assert!(login_holds(Some(&stamp), Some(now - 60), &stamp, now));
+    assert!(!login_holds(
+        Some(&stamp),
+        Some(now - lifetime),
+        &stamp,
+        now
+    ));
+    let other_password = login_stamp("$argon2id$another", 0);
+    assert!(!login_holds(Some(&stamp), Some(now), &other_password, now));
+    let logged_out_everywhere = login_stamp(hash, 1);
     assert!(!login_holds(
         Some(&stamp),
         Some(now),
-        "$argon2id$another",
+        &logged_out_everywhere,
         now
     ));
     // A session from before stamps were kept holds no stamp: it logs in again.
-    assert!(!login_holds(None, Some(now), hash, now));
-    assert!(!login_holds(Some(&stamp), None, hash, now));
+    assert!(!login_holds(None, Some(now), &stamp, now));
+    assert!(!login_holds(Some(&stamp), None, &stamp, now));
+}
+
+#[tokio::test]
+async fn logging_out_everywhere_ends_every_login_of_the_user_only() {
+    let (mut phone, state) = Browser::start().await;
+    let email = phone.log_in_as_new_user(&state, false).await;
+    let mut laptop = phone.stranger();
+    assert_eq!(
+        laptop.login(&email, PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let mut someone_else = phone.stranger();
+    let other = someone_else.log_in_as_new_user(&state, false).await;
+
+    let account = laptop.get("/account").await;
+    assert_eq!(account.status, StatusCode::OK);
+    assert!(account.body.contains(&email), "{}", account.body);
+    assert!(
+        account
+            .body
+            .contains(r#"action="/account/logout-everywhere""#)
+    );
+    // Without the form's CSRF token, nothing happens.
+    let forged = phone
+        .stranger()
+        .post("/account/logout-everywhere", &[])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(
+        phone.get("/").await.body.contains(&email),
+        "still logged in"
+    );
+
+    let done = laptop
+        .submit("/account", "/account/logout-everywhere", &[])
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert_eq!(done.location, "/login");
+    for browser in [&mut phone, &mut laptop] {
+        assert!(!browser.get("/").await.body.contains(&email), "logged out");
+        let account = browser.get("/account").await;
+        assert_eq!(account.location, "/login?next=%2Faccount");
+    }
+    assert!(
+        someone_else.get("/").await.body.contains(&other),
+        "others stay"
+    );
+    // Logging in again works, and holds.
+    assert_eq!(
+        phone.login(&email, PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(phone.get("/account").await.body.contains(&email));
 }

@@ -36,30 +36,41 @@ pub async fn find_user(pool: &db::Pool, id: i64) -> Result<Option<User>, sqlx::E
     Ok(row.map(user_from_row))
 }
 
-/// The user with this id and their password hash, which a session's login is checked
-/// against.
-pub(super) async fn find_user_and_hash(
+/// The user with this id and the stamp a session's login must carry to hold
+/// ([`login_stamp`]).
+pub(super) async fn find_user_and_stamp(
     pool: &db::Pool,
     id: i64,
 ) -> Result<Option<(User, String)>, sqlx::Error> {
-    let row: Option<(i64, String, bool, i64, String)> = sqlx::query_as(
-        "SELECT id, email, is_staff, created_at, password_hash FROM users WHERE id = $1",
+    let row: Option<(i64, String, bool, i64, String, i64)> = sqlx::query_as(
+        "SELECT id, email, is_staff, created_at, password_hash, session_epoch \
+         FROM users WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|(id, email, is_staff, created_at, hash)| {
-        (user_from_row((id, email, is_staff, created_at)), hash)
+    Ok(row.map(|(id, email, is_staff, created_at, hash, epoch)| {
+        let user = user_from_row((id, email, is_staff, created_at));
+        (user, login_stamp(&hash, epoch))
     }))
 }
 
-/// The user with this email and their password hash, for the login.
+/// The user with this email, their password hash and session epoch, for the login.
 pub(super) async fn find_login(
     pool: &db::Pool,
     email: &str,
-) -> Result<Option<(i64, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")
+) -> Result<Option<(i64, String, i64)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, password_hash, session_epoch FROM users WHERE email = $1")
         .bind(normalize_email(email))
         .fetch_optional(pool)
         .await
+}
+
+/// Ends every login of the user: the stamps their sessions carry stop matching.
+pub async fn end_every_login(pool: &db::Pool, user_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET session_epoch = session_epoch + 1 WHERE id = $1")
+        .bind(user_id)
+        .execute(pool)
+        .await?;
+    Ok(())
 }

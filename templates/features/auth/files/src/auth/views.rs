@@ -133,7 +133,9 @@ pub(super) async fn login(
     let found = find_login(&state.auth.db, &form.email).await?;
     let password = form.password;
     let login = tokio::task::spawn_blocking(move || match found {
-        Some((id, hash)) => verify_password(&password, &hash).then_some((id, hash)),
+        Some((id, hash, epoch)) => {
+            verify_password(&password, &hash).then(|| (id, login_stamp(&hash, epoch)))
+        }
         None => {
             // As slow as checking a real hash, so the time taken does not tell whether
             // the email has an account.
@@ -144,37 +146,37 @@ pub(super) async fn login(
     .await
     .map_err(|err| AppError::internal(format!("password check: {err}")))?;
     record_login(&state.auth.db, &ip, &email, login.is_some(), now).await?;
-    let Some((user_id, hash)) = login else {
+    let Some((user_id, stamp)) = login else {
         return failed(StatusCode::OK, LOGIN_FAILED);
     };
 
-    start_session(&session, user_id, &hash).await?;
+    start_session(&session, user_id, &stamp).await?;
     Ok(Redirect::to(safe_next(next.as_deref())).into_response())
 }
 
 /// Logs `user_id` in: a new session id (an id planted before login is worthless), the
-/// user's id in it with the stamp of their password hash and the time, and a new CSRF
-/// token (tokens seen before login stop working).
+/// user's id in it with their [`login_stamp`] and the time, and a new CSRF token (tokens
+/// seen before login stop working).
 pub(super) async fn start_session(
     session: &Session,
     user_id: i64,
-    password_hash: &str,
+    stamp: &str,
 ) -> Result<(), AppError> {
     session.cycle_id().await?;
     session.insert(USER_ID_KEY, user_id).await?;
-    session
-        .insert(PASSWORD_STAMP_KEY, password_stamp(password_hash))
-        .await?;
+    session.insert(LOGIN_STAMP_KEY, stamp).await?;
     session.insert(LOGGED_IN_AT_KEY, db::unix_now()).await?;
     csrf::rotate(session).await?;
     Ok(())
 }
 
-/// A fingerprint of a password hash, kept in the session: it changes when the password
-/// does, and tells nothing about the password.
-pub(super) fn password_stamp(password_hash: &str) -> String {
+/// A fingerprint of a user's password hash and session epoch, kept in the session: it
+/// changes when the password does and when the user logs out everywhere, and tells
+/// nothing about the password.
+pub(super) fn login_stamp(password_hash: &str, session_epoch: i64) -> String {
     let digest = Sha256::new()
         .chain_update(b"session-stamp:")
+        .chain_update(session_epoch.to_be_bytes())
         .chain_update(password_hash.as_bytes())
         .finalize();
     digest
@@ -185,16 +187,15 @@ pub(super) fn password_stamp(password_hash: &str) -> String {
 }
 
 /// Whether a login made at `logged_in_at` with `stamp` still holds at `now` for a user
-/// whose password hash is `password_hash`.
+/// whose logins carry `expected` now.
 pub(super) fn login_holds(
     stamp: Option<&str>,
     logged_in_at: Option<i64>,
-    password_hash: &str,
+    expected: &str,
     now: i64,
 ) -> bool {
     let lifetime = i64::try_from(LOGIN_LIFETIME.as_secs()).unwrap_or(i64::MAX);
-    stamp == Some(password_stamp(password_hash).as_str())
-        && logged_in_at.is_some_and(|at| now.saturating_sub(at) < lifetime)
+    stamp == Some(expected) && logged_in_at.is_some_and(|at| now.saturating_sub(at) < lifetime)
 }
 
 pub(super) async fn register(
@@ -226,7 +227,7 @@ pub(super) async fn register(
             vec!["An account with this email already exists. Log in instead.".to_owned()],
         );
     };
-    start_session(&session, user.id, &hash).await?;
+    start_session(&session, user.id, &login_stamp(&hash, 0)).await?;
     Ok(Redirect::to("/").into_response())
 }
 
