@@ -133,6 +133,8 @@ Examples:
   plinth add resource Post title:string body:text published:bool score:int?
   plinth add resource Comment body:text post:ref:posts author:ref:users --api
   plinth add resource Category name:string^ parent:ref:categories? --dry-run")]
+// Each bool is a flag of its own on the command line, as clap reads them.
+#[allow(clippy::struct_excessive_bools)]
 pub struct ResourceArgs {
     /// What one row is, singular or plural, in any case: `Post`, `blog_posts`.
     #[arg(value_name = "NAME")]
@@ -143,6 +145,10 @@ pub struct ResourceArgs {
     /// Add a JSON API under /api/NAME.
     #[arg(long)]
     pub api: bool,
+    /// Each row belongs to the user who adds it: only they (and staff) may change or
+    /// delete it, and lists can show "mine".
+    #[arg(long)]
+    pub owned: bool,
     /// The project to change (default: the one containing the current folder).
     #[arg(long, value_name = "DIR")]
     pub path: Option<PathBuf>,

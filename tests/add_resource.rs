@@ -129,6 +129,7 @@ fn a_comment_referring_to_posts_reuses_what_posts_made() {
             "post:ref:posts",
             "rating:int?",
             "--api",
+            "--owned",
         ],
         &[
             "migrations/",
@@ -214,6 +215,12 @@ fn bad_input_is_refused_with_a_reason_and_a_remedy_and_nothing_is_written() {
         ),
         (&["Post", "Title:string"], "(try `title`)", "help:"),
         (&["Post", "id:int"], "`id` is reserved", "help:"),
+        (&["Post", "mine:bool"], "`mine` is reserved", "help:"),
+        (
+            &["Post", "owner:ref(users)", "--owned"],
+            "the column `owner_id`, which --owned keeps the row's owner in",
+            "help: name the field otherwise, or leave out --owned",
+        ),
         (&["Post", "price:decimal"], "use `money`", "help:"),
         (&["Post", "done:bool?"], "drop the `?`", "help:"),
         (

@@ -867,6 +867,7 @@ fn resources_round_trip(server: &Server, jar: &CookieJar) {
     let (status, created) = server.send_json("POST", "/api/comments", &headers, &comment);
     assert_eq!(status, 201, "{created}");
     assert!(created.contains(r#""body":"Nice post""#), "{created}");
+    assert!(created.contains(r#""owner_id":"#), "owned by its author: {created}");
     let comment_url = location(&created);
     let (status, invalid) =
         server.send_json("POST", "/api/comments", &headers, r#"{"rating": "many"}"#);

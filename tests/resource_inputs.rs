@@ -152,18 +152,21 @@ fn field() -> impl Strategy<Value = String> {
         .prop_map(|(name, kind, marks)| format!("{}:{kind}{marks}", name.to_lowercase()))
 }
 
-/// `NAME field… [--api]`: a resource as typed on the command line.
+/// `NAME field… [--api] [--owned]`: a resource as typed on the command line.
 fn resource() -> impl Strategy<Value = Vec<String>> {
     (
         word(),
         proptest::collection::vec(field(), 1..48),
         any::<bool>(),
+        any::<bool>(),
     )
-        .prop_map(|(name, fields, api)| {
+        .prop_map(|(name, fields, api, owned)| {
             let mut args = vec![name];
             args.extend(fields);
-            if api {
-                args.push("--api".to_owned());
+            for (flag, given) in [("--api", api), ("--owned", owned)] {
+                if given {
+                    args.push(flag.to_owned());
+                }
             }
             args
         })
@@ -243,7 +246,7 @@ const TRICKY: &[&[&str]] = &[
     &["Path", "label:string", "--api"],
     &["Query", "label:string"],
     &["Html", "label:string"],
-    &["Value", "label:string", "--api"],
+    &["Value", "label:string", "--api", "--owned"],
     &["Row", "user:ref(users)?", "group:int"],
     &["Group", "name:string^", "order:int?"],
 ];

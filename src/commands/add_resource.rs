@@ -22,6 +22,9 @@ use crate::resource::field::{Field, TYPES_HELP};
 use crate::resource::generate::{self, Resource};
 use crate::resource::name::ResourceName;
 
+/// The column of an owned resource's table that holds the owner's id.
+const OWNER_COLUMN: &str = "owner_id";
+
 /// The feature a resource's pages stand on; it brings db, sessions, csrf and templates.
 const NEEDS: &str = "auth";
 
@@ -145,17 +148,29 @@ fn read_resource(args: &ResourceArgs) -> Result<Resource, Error> {
                 help: "give each field a name of its own".to_owned(),
             });
         }
+        if args.owned && field.column() == OWNER_COLUMN {
+            return Err(Error::BadResource {
+                problem: format!(
+                    "`{}` would be the column `{OWNER_COLUMN}`, which --owned keeps the row's owner in",
+                    field.name
+                ),
+                help: "name the field otherwise, or leave out --owned".to_owned(),
+            });
+        }
         fields.push(field);
     }
     let mut command = vec![args.name.clone()];
     command.extend(args.fields.iter().cloned());
-    if args.api {
-        command.push("--api".to_owned());
+    for (flag, given) in [("--api", args.api), ("--owned", args.owned)] {
+        if given {
+            command.push(flag.to_owned());
+        }
     }
     Ok(Resource {
         name,
         fields,
         api: args.api,
+        owned: args.owned,
         command: command.join(" "),
     })
 }

@@ -48,8 +48,10 @@ pub struct ResourceContext {
     singular_title: String,
     /// `migrations/0004_create_blog_posts.sql`.
     migration_path: String,
-    /// Whether the JSON API is made, and whether the admin is installed.
+    /// Whether the JSON API is made, whether each row has an owner (`--owned`), and
+    /// whether the admin is installed.
     api: bool,
+    owned: bool,
     admin: bool,
     /// Whether a field is a date or a time, or a UUID.
     uses_dates: bool,
@@ -206,6 +208,7 @@ impl ResourceContext {
             singular_title: capitalize(&name.singular_words()),
             migration_path: facts.migration_path.to_owned(),
             api: facts.api,
+            owned: facts.owned,
             admin: facts.admin,
             uses_dates: fields
                 .iter()
@@ -253,6 +256,8 @@ pub struct Facts<'a> {
     pub migration_path: &'a str,
     /// Whether to make the JSON API.
     pub api: bool,
+    /// Whether each row belongs to the user who added it.
+    pub owned: bool,
     /// Whether the admin is installed.
     pub admin: bool,
 }

@@ -75,6 +75,7 @@ const RESERVED: &[&str] = &[
     "form",
     "q",
     "page",
+    "mine",
 ];
 
 /// A field of a resource.

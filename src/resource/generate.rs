@@ -38,6 +38,8 @@ pub struct Resource {
     pub fields: Vec<Field>,
     /// Whether to add the JSON API.
     pub api: bool,
+    /// Whether each row belongs to the user who added it (`--owned`).
+    pub owned: bool,
     /// The arguments as given, for the generated comments.
     pub command: String,
 }
@@ -212,6 +214,7 @@ fn resource_context(
         command: &resource.command,
         migration_path: &migration_path,
         api: resource.api,
+        owned: resource.owned,
         admin: project.admin,
     };
     let (resource_context, fields) =

@@ -2,7 +2,8 @@
 //! compiles every state plinth can produce.
 
 /// The three resources every full project of these tests gets: posts referring to users,
-/// comments referring to posts with a JSON API, and events with every other kind of field.
+/// comments referring to posts with a JSON API and an owner each, and events with every
+/// other kind of field.
 pub(crate) const E2E: &[&[&str]] = &[
     &[
         "Post",
@@ -18,6 +19,7 @@ pub(crate) const E2E: &[&[&str]] = &[
         "post:ref(posts)",
         "rating:int?",
         "--api",
+        "--owned",
     ],
     &[
         "Event",

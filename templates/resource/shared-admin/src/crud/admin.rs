@@ -61,7 +61,7 @@ impl<T: Table> AdminModel for TableAdmin<T> {
         limit: i64,
         offset: i64,
     ) -> app_error::Result<Listing> {
-        let (rows, total) = T::page(db, search, limit, offset).await?;
+        let (rows, total) = T::page(db, search, None, limit, offset).await?;
         let rows = rows
             .iter()
             .map(|row| ListRow {
@@ -85,12 +85,13 @@ impl<T: Table> AdminModel for TableAdmin<T> {
         db: &db::Pool,
         id: Option<i64>,
         values: &Values,
+        by: i64,
     ) -> app_error::Result<Result<i64, Errors>> {
         let saved = match id {
             Some(id) => T::update_from(db, id, values)
                 .await
                 .map(|row| row.map_or(id, |row| row.id())),
-            None => T::create_from(db, values).await.map(|row| row.id()),
+            None => T::create_from(db, values, by).await.map(|row| row.id()),
         };
         match saved {
             Ok(id) => Ok(Ok(id)),

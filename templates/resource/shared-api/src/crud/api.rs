@@ -1,15 +1,17 @@
 //! The JSON API of every resource made with `--api`, generic over its [`Table`] and
 //! [`JsonTable`], at `/api<base>`:
 //!
-//! - `GET /api/posts` (`?q=`, `?page=`): `{"items": [...], "total", "page", "pages"}`;
+//! - `GET /api/posts` (`?q=`, `?page=`, and `?mine=true` for the caller's own rows of an
+//!   owned table): `{"items": [...], "total", "page", "pages"}`;
 //! - `GET /api/posts/{id}`: the row, or 404;
 //! - `POST /api/posts`: 201 with the new row and its `Location`;
 //! - `PUT /api/posts/{id}`: every field, 200 with the row;
 //! - `DELETE /api/posts/{id}`: 204.
 //!
 //! Invalid data gets 422 and `{"errors": {"field": ["message"]}}`, checked by the rules of
-//! the form. Anyone may read; changing needs a logged-in user (401 otherwise) and, like
-//! every POST, PUT and DELETE of the site, the CSRF token in the `X-CSRF-Token` header.
+//! the form. Anyone may read; changing needs a logged-in user (401 otherwise), in an owned
+//! table the row's owner or staff (403 otherwise), and, like every POST, PUT and DELETE of
+//! the site, the CSRF token in the `X-CSRF-Token` header.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -43,10 +45,12 @@ pub fn routes<T: JsonTable>() -> Router<AppState> {
 
 async fn list<T: JsonTable>(
     State(state): State<AppState>,
+    user: Option<CurrentUser>,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, ApiError> {
     let offset = query.offset(super::PER_PAGE);
-    let (rows, total) = T::page(&state.db, query.search(), super::PER_PAGE, offset).await?;
+    let owner = user.filter(|_| query.mine).map(|CurrentUser(user)| user.id);
+    let (rows, total) = T::page(&state.db, query.search(), owner, super::PER_PAGE, offset).await?;
     let items: Vec<serde_json::Value> = rows.iter().map(T::to_json).collect();
     let body = serde_json::json!({
         "items": items,
@@ -73,14 +77,14 @@ async fn create<T: JsonTable>(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    if user.is_none() {
+    let Some(CurrentUser(user)) = user else {
         return Ok(unauthorized());
-    }
+    };
     let values = match json_values(&headers, &body) {
         Ok(values) => values,
         Err(refusal) => return Ok(refusal.into_response()),
     };
-    match T::create_from(&state.db, &values).await {
+    match T::create_from(&state.db, &values, user.id).await {
         Ok(row) => {
             let location = format!("/api{}/{}", T::NAMES.base, row.id());
             let created = json(StatusCode::CREATED, &row.to_json());
@@ -98,17 +102,20 @@ async fn update<T: JsonTable>(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    if user.is_none() {
+    let Some(CurrentUser(user)) = user else {
         return Ok(unauthorized());
-    }
-    let Some(id) = super::parse_id(&id) else {
+    };
+    let Some(row) = super::find::<T>(&state.db, &id).await? else {
         return Ok(not_found::<T>());
     };
+    if !super::may_change(&row, &user) {
+        return Ok(not_yours::<T>());
+    }
     let values = match json_values(&headers, &body) {
         Ok(values) => values,
         Err(refusal) => return Ok(refusal.into_response()),
     };
-    match T::update_from(&state.db, id, &values).await {
+    match T::update_from(&state.db, row.id(), &values).await {
         Ok(Some(row)) => Ok(json(StatusCode::OK, &row.to_json())),
         Ok(None) => Ok(not_found::<T>()),
         Err(SaveError::Invalid(errors)) => Ok(json_invalid(&errors)),
@@ -121,13 +128,16 @@ async fn delete<T: JsonTable>(
     user: Option<CurrentUser>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    if user.is_none() {
+    let Some(CurrentUser(user)) = user else {
         return Ok(unauthorized());
-    }
-    let Some(id) = super::parse_id(&id) else {
+    };
+    let Some(row) = super::find::<T>(&state.db, &id).await? else {
         return Ok(not_found::<T>());
     };
-    Ok(if T::delete(&state.db, id).await? {
+    if !super::may_change(&row, &user) {
+        return Ok(not_yours::<T>());
+    }
+    Ok(if T::delete(&state.db, row.id()).await? {
         StatusCode::NO_CONTENT.into_response()
     } else {
         not_found::<T>()
@@ -137,6 +147,14 @@ async fn delete<T: JsonTable>(
 fn not_found<T: Table>() -> Response {
     let message = format!("no {} has this id", T::NAMES.singular);
     json_error(StatusCode::NOT_FOUND, &message)
+}
+
+fn not_yours<T: Table>() -> Response {
+    let message = format!(
+        "only its owner may change or delete this {}",
+        T::NAMES.singular
+    );
+    json_error(StatusCode::FORBIDDEN, &message)
 }
 
 fn unauthorized() -> Response {

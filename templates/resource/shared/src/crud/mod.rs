@@ -18,6 +18,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use minijinja::{Value, context};
 
+use crate::auth::User;
 use crate::db;
 use crate::web::forms::{self, Choices, Errors, Field, ListQuery, Values, list_url, pages};
 
@@ -54,9 +55,16 @@ pub trait Table: Sized + Send + Sync + 'static {
     const LIST_COLUMNS: &'static [&'static str];
     /// Whether its list has a search box (it has text fields to search in).
     const SEARCHABLE: bool;
+    /// Whether each row belongs to the user who added it (`plinth add resource --owned`):
+    /// then only they and staff may change or delete it, and lists can show "mine".
+    const OWNED: bool = false;
 
     /// The row's id.
     fn id(&self) -> i64;
+    /// The id of the user the row belongs to, in an [`Table::OWNED`] table.
+    fn owner(&self) -> Option<i64> {
+        None
+    }
     /// How the row is named on its pages.
     fn title(&self) -> String;
     /// Each field as its form shows it, by field name.
@@ -74,10 +82,12 @@ pub trait Table: Sized + Send + Sync + 'static {
         async { Ok(Choices::new()) }
     }
     /// One page of the rows matching `search` (every row when it is empty, or when the
-    /// table has nothing to search), oldest first, and how many rows match in all.
+    /// table has nothing to search) and, in an [`Table::OWNED`] table, belonging to
+    /// `owner` when it is given; oldest first, and how many rows match in all.
     fn page(
         db: &db::Pool,
         search: &str,
+        owner: Option<i64>,
         limit: i64,
         offset: i64,
     ) -> impl Future<Output = Result<(Vec<Self>, i64), sqlx::Error>> + Send;
@@ -86,10 +96,11 @@ pub trait Table: Sized + Send + Sync + 'static {
         db: &db::Pool,
         id: i64,
     ) -> impl Future<Output = Result<Option<Self>, sqlx::Error>> + Send;
-    /// Adds a row.
+    /// Adds a row for the user `by`, its owner in an [`Table::OWNED`] table.
     fn create(
         db: &db::Pool,
         form: &Self::Form,
+        by: i64,
     ) -> impl Future<Output = Result<Self, SaveError>> + Send;
     /// Changes the row `id`; `Ok(None)` when there is none.
     fn update(
@@ -105,8 +116,9 @@ pub trait Table: Sized + Send + Sync + 'static {
     fn create_from(
         db: &db::Pool,
         values: &Values,
+        by: i64,
     ) -> impl Future<Output = Result<Self, SaveError>> + Send {
-        async move { Self::create(db, &Self::form(values).map_err(SaveError::Invalid)?).await }
+        async move { Self::create(db, &Self::form(values).map_err(SaveError::Invalid)?, by).await }
     }
 
     /// Reads posted `values` with [`Table::form`] and changes the row `id`, as
@@ -118,6 +130,21 @@ pub trait Table: Sized + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Option<Self>, SaveError>> + Send {
         async move { Self::update(db, id, &Self::form(values).map_err(SaveError::Invalid)?).await }
     }
+}
+
+/// Whether `user` may change and delete `row`: anyone logged in, but in an
+/// [`Table::OWNED`] table only its owner, and staff.
+pub fn may_change<T: Table>(row: &T, user: &User) -> bool {
+    user.is_staff || row.owner().is_none_or(|owner| owner == user.id)
+}
+
+/// The answer to a user who may not change a row ([`may_change`]).
+pub fn not_yours(names: &Names) -> Response {
+    let message = format!(
+        "Only its owner may change or delete this {}.\n",
+        names.singular
+    );
+    (StatusCode::FORBIDDEN, message).into_response()
 }
 
 /// The row named by a path's id, if the id is a number and the row exists.
@@ -224,17 +251,40 @@ pub fn refused(
 // ---------------------------------------------------------------------------------------
 // Lists
 
+/// How a list is shown: what its table offers, and what the visitor asked for.
+pub struct Listed<'a> {
+    pub names: &'a Names,
+    pub columns: &'a [&'a str],
+    /// The search box, for a table with text to search.
+    pub searchable: bool,
+    /// The "All" and "Mine" links, for an owned table and a logged-in user.
+    pub mine_link: bool,
+}
+
 /// The context of `templates/crud/list.html`: `rows` holds each row's id and the text
-/// of each of `columns`; `searchable` shows the search box.
+/// of each of the columns.
 pub fn list_context(
-    names: &Names,
-    columns: &[&str],
+    listed: &Listed<'_>,
     rows: Vec<(i64, Vec<String>)>,
     query: &ListQuery,
     total: i64,
-    searchable: bool,
 ) -> Value {
+    let Listed {
+        names,
+        columns,
+        searchable,
+        mine_link,
+    } = *listed;
     let (search, page, pages) = (query.search(), query.page(), pages(total, PER_PAGE));
+    // The other pages of a list of mine are of mine too.
+    let url = |page| {
+        let url = list_url(names.base, search, page);
+        match (query.mine, url.contains('?')) {
+            (false, _) => url,
+            (true, true) => format!("{url}&mine=true"),
+            (true, false) => format!("{url}?mine=true"),
+        }
+    };
     let rows: Vec<Value> = rows
         .into_iter()
         .map(|(id, cells)| context! { url => format!("{}/{id}", names.base), cells => cells })
@@ -246,20 +296,24 @@ pub fn list_context(
         total => total,
         search => search,
         searchable => searchable,
+        mine_link => mine_link,
+        mine => query.mine,
         page => page,
         pages => pages,
-        previous_url => (page > 1).then(|| list_url(names.base, search, page - 1)),
-        next_url => (page < pages).then(|| list_url(names.base, search, page + 1)),
+        previous_url => (page > 1).then(|| url(page - 1)),
+        next_url => (page < pages).then(|| url(page + 1)),
     }
 }
 
-/// The context of `templates/crud/detail.html`: each field's label and text.
+/// The context of `templates/crud/detail.html`: each field's label and text, and
+/// whether the visitor may change the row (its Edit and Delete links).
 pub fn detail_context(
     names: &Names,
     id: i64,
     title: &str,
     fields: &[Field],
     texts: &Values,
+    may_change: bool,
 ) -> Value {
     let fields: Vec<Value> = fields
         .iter()
@@ -275,6 +329,7 @@ pub fn detail_context(
         title => title,
         fields => fields,
         url => format!("{}/{id}", names.base),
+        may_change => may_change,
     }
 }
 

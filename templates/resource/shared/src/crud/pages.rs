@@ -1,7 +1,8 @@
 //! The pages of every resource, generic over its [`Table`]: the list (search, pages), one
 //! row, the new and edit forms, and delete (a confirmation, then POST). Anyone may read;
-//! only a logged-in user may change (a visitor is sent to the login page). The CSRF layer
-//! has checked every POST before a handler here runs.
+//! only a logged-in user may change (a visitor is sent to the login page), and in an owned
+//! table only the row's owner and staff ([`super::may_change`]; others get 403). The CSRF
+//! layer has checked every POST before a handler here runs.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -36,23 +37,25 @@ pub fn routes<T: Table>() -> Router<AppState> {
         )
 }
 
-/// The list, `?q=` to search, `?page=` for the next pages.
+/// The list, `?q=` to search, `?page=` for the next pages, `?mine=true` for the visitor's
+/// own rows of an owned table.
 async fn list<T: Table>(
     State(state): State<AppState>,
     page: Page,
+    user: Option<CurrentUser>,
     Query(query): Query<ListQuery>,
 ) -> Result<Html<String>, AppError> {
     let offset = query.offset(super::PER_PAGE);
-    let (rows, total) = T::page(&state.db, query.search(), super::PER_PAGE, offset).await?;
+    let owner = user.as_ref().filter(|_| query.mine).map(|user| user.0.id);
+    let (rows, total) = T::page(&state.db, query.search(), owner, super::PER_PAGE, offset).await?;
     let rows = rows.iter().map(|row| (row.id(), row.cells())).collect();
-    let context = super::list_context(
-        &T::NAMES,
-        T::LIST_COLUMNS,
-        rows,
-        &query,
-        total,
-        T::SEARCHABLE,
-    );
+    let listed = super::Listed {
+        names: &T::NAMES,
+        columns: T::LIST_COLUMNS,
+        searchable: T::SEARCHABLE,
+        mine_link: T::OWNED && user.is_some(),
+    };
+    let context = super::list_context(&listed, rows, &query, total);
     render::<T>(&page, "list.html", context)
 }
 
@@ -60,12 +63,16 @@ async fn list<T: Table>(
 async fn detail<T: Table>(
     State(state): State<AppState>,
     page: Page,
+    user: Option<CurrentUser>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let Some(row) = super::find::<T>(&state.db, &id).await? else {
         return Ok(super::not_found());
     };
-    let context = super::detail_context(&T::NAMES, row.id(), &row.title(), T::FIELDS, &row.texts());
+    // A visitor sees the links too: they lead to the login page.
+    let may_change = user.is_none_or(|CurrentUser(user)| super::may_change(&row, &user));
+    let (title, texts) = (row.title(), row.texts());
+    let context = super::detail_context(&T::NAMES, row.id(), &title, T::FIELDS, &texts, may_change);
     Ok(render::<T>(&page, "detail.html", context)?.into_response())
 }
 
@@ -81,23 +88,26 @@ async fn new_page<T: Table>(
 /// Takes the new row.
 async fn create<T: Table>(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    CurrentUser(user): CurrentUser,
     page: Page,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    save::<T>(&state, &page, None, &body).await
+    save::<T>(&state, &page, Saving::New { by: user.id }, &body).await
 }
 
 /// The form filled with the row.
 async fn edit_page<T: Table>(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    CurrentUser(user): CurrentUser,
     page: Page,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let Some(row) = super::find::<T>(&state.db, &id).await? else {
         return Ok(super::not_found());
     };
+    if !super::may_change(&row, &user) {
+        return Ok(super::not_yours(&T::NAMES));
+    }
     let title = row.title();
     let editing = Some((row.id(), title.as_str()));
     let form = form_page::<T>(&state, &page, editing, &row.values(), &Errors::new()).await?;
@@ -107,7 +117,7 @@ async fn edit_page<T: Table>(
 /// Takes the changed row.
 async fn update<T: Table>(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    CurrentUser(user): CurrentUser,
     page: Page,
     Path(id): Path<String>,
     body: Bytes,
@@ -115,21 +125,35 @@ async fn update<T: Table>(
     let Some(row) = super::find::<T>(&state.db, &id).await? else {
         return Ok(super::not_found());
     };
-    save::<T>(&state, &page, Some(row), &body).await
+    if !super::may_change(&row, &user) {
+        return Ok(super::not_yours(&T::NAMES));
+    }
+    save::<T>(&state, &page, Saving::Over(row), &body).await
 }
 
-/// Saves the posted form as a new row, or over `row`: 303 to the row's page, or the form
+/// What a posted form is saved as.
+enum Saving<T> {
+    /// A new row, added by the user `by`.
+    New { by: i64 },
+    /// The changed `row`.
+    Over(T),
+}
+
+/// Saves the posted form as a new row or over a row: 303 to the row's page, or the form
 /// again with 422 and what to fix.
 async fn save<T: Table>(
     state: &AppState,
     page: &Page,
-    row: Option<T>,
+    saving: Saving<T>,
     body: &[u8],
 ) -> Result<Response, AppError> {
     let values = forms::posted_values(body);
-    let saved = match &row {
-        Some(row) => T::update_from(&state.db, row.id(), &values).await,
-        None => T::create_from(&state.db, &values).await.map(Some),
+    let (saved, row) = match saving {
+        Saving::Over(row) => (
+            T::update_from(&state.db, row.id(), &values).await,
+            Some(row),
+        ),
+        Saving::New { by } => (T::create_from(&state.db, &values, by).await.map(Some), None),
     };
     match saved {
         Ok(Some(saved)) => {
@@ -149,13 +173,16 @@ async fn save<T: Table>(
 /// Asks whether to delete the row; nothing is deleted.
 async fn delete_page<T: Table>(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    CurrentUser(user): CurrentUser,
     page: Page,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let Some(row) = super::find::<T>(&state.db, &id).await? else {
         return Ok(super::not_found());
     };
+    if !super::may_change(&row, &user) {
+        return Ok(super::not_yours(&T::NAMES));
+    }
     let context = super::delete_context(&T::NAMES, row.id(), &row.title());
     Ok(render::<T>(&page, "delete.html", context)?.into_response())
 }
@@ -163,13 +190,16 @@ async fn delete_page<T: Table>(
 /// Deletes the row, then 303 to the list.
 async fn delete<T: Table>(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let Some(id) = super::parse_id(&id) else {
+    let Some(row) = super::find::<T>(&state.db, &id).await? else {
         return Ok(super::not_found());
     };
-    if !T::delete(&state.db, id).await? {
+    if !super::may_change(&row, &user) {
+        return Ok(super::not_yours(&T::NAMES));
+    }
+    if !T::delete(&state.db, row.id()).await? {
         return Ok(super::not_found());
     }
     Ok(Redirect::to(T::NAMES.base).into_response())

@@ -71,13 +71,14 @@ pub trait AdminModel: Sync {
     ) -> app_error::Result<Listing>;
     /// The row `id`, as the edit form shows it.
     async fn find(&self, db: &db::Pool, id: i64) -> app_error::Result<Option<Record>>;
-    /// Checks the form and saves it: a new row when `id` is `None`. `Ok(Err(..))` sends
-    /// the form back with the messages.
+    /// Checks the form and saves it: a new row when `id` is `None`, added by the staff
+    /// user `by`. `Ok(Err(..))` sends the form back with the messages.
     async fn save(
         &self,
         db: &db::Pool,
         id: Option<i64>,
         values: &Values,
+        by: i64,
     ) -> app_error::Result<Result<i64, Errors>>;
     /// Deletes the row `id`; false when there was none.
     async fn delete(&self, db: &db::Pool, id: i64) -> app_error::Result<bool>;

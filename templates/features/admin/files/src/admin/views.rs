@@ -139,7 +139,7 @@ pub(super) async fn new_page(
 
 pub(super) async fn create(
     State(state): State<crate::AppState>,
-    _staff: RequireStaff,
+    RequireStaff(staff): RequireStaff,
     page: Page,
     Path(slug): Path<String>,
     body: Bytes,
@@ -147,7 +147,7 @@ pub(super) async fn create(
     let Some(model) = model(&slug) else {
         return Ok(not_found());
     };
-    save(&state, &page, model, None, &body).await
+    save(&state, &page, model, None, &body, staff.id).await
 }
 
 pub(super) async fn edit_page(
@@ -177,7 +177,7 @@ pub(super) async fn edit_page(
 
 pub(super) async fn update(
     State(state): State<crate::AppState>,
-    _staff: RequireStaff,
+    RequireStaff(staff): RequireStaff,
     page: Page,
     Path((slug, id)): Path<(String, String)>,
     body: Bytes,
@@ -188,21 +188,23 @@ pub(super) async fn update(
     let Some(record) = model.find(&state.db, id).await? else {
         return Ok(not_found());
     };
-    save(&state, &page, model, Some((id, &record.title)), &body).await
+    let record = Some((id, record.title.as_str()));
+    save(&state, &page, model, record, &body, staff.id).await
 }
 
-/// Saves the posted form as a new row, or over `record` (its id and title): 303 to the
-/// model's list, or the form again with 422 and what to fix.
+/// Saves the posted form of the staff user `by` as a new row, or over `record` (its id
+/// and title): 303 to the model's list, or the form again with 422 and what to fix.
 async fn save(
     state: &crate::AppState,
     page: &Page,
     model: &dyn AdminModel,
     record: Option<(i64, &str)>,
     body: &[u8],
+    by: i64,
 ) -> Result<Response, AppError> {
     let values = forms::posted_values(body);
     let id = record.map(|(id, _)| id);
-    match model.save(&state.db, id, &values).await? {
+    match model.save(&state.db, id, &values, by).await? {
         Ok(_) => Ok(Redirect::to(&format!("/admin/{}", model.slug())).into_response()),
         Err(errors) => {
             let form = form_page(state, page, model, record, &values, &errors).await?;

@@ -383,6 +383,9 @@ pub struct ListQuery {
     q: String,
     #[serde(default)]
     page: String,
+    /// `?mine=true`: only the visitor's own rows, in a list that has owners.
+    #[serde(default)]
+    pub mine: bool,
 }
 
 /// A search PostgreSQL can compare: one holding a NUL character is refused with 400.
