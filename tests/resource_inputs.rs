@@ -19,6 +19,7 @@
 //! | 46 fields with `--api` | `serde_json::json!` hit the macro recursion limit (now a map built from an array) |
 //! | resource `Path`, `Query`, `Html`, `Value`, `Row`, `Group` | types the generated code imported, or SQL keywords as tables |
 //! | resource `String`, `Option`, `Table`, `Options` | refused: the type would hide one the generated code uses |
+//! | fields that are all `bool` or `ref` (`Switch on:bool user:ref(users)`) | the sample values' number went unused, a warning (now `let _ = n;`) |
 
 // Helpers outside `#[test]` functions fail their test by panicking too.
 #![allow(clippy::expect_used)]
@@ -247,6 +248,7 @@ const TRICKY: &[&[&str]] = &[
     &["Query", "label:string"],
     &["Html", "label:string"],
     &["Value", "label:string", "--api", "--owned"],
+    &["Switch", "on:bool", "user:ref(users)", "--owned"],
     &["Row", "user:ref(users)?", "group:int"],
     &["Group", "name:string^", "order:int?"],
 ];

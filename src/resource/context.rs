@@ -70,6 +70,8 @@ pub struct ResourceContext {
     references: Vec<ReferenceQuery>,
     /// Whether a valid sample row needs another row first (a required reference).
     sample_uses_db: bool,
+    /// Whether a sample value varies with the test's number (not all yes/no or references).
+    sample_uses_n: bool,
     /// The fields the list shows: the row's name first, then up to three short fields.
     list_columns: Vec<FieldContext>,
     /// The placeholders of the queries after the fields' `$1`...: the time, then the id.
@@ -225,6 +227,9 @@ impl ResourceContext {
             ),
             required_columns,
             references,
+            sample_uses_n: fields
+                .iter()
+                .any(|field| !matches!(field.kind, Kind::Bool | Kind::Ref(_))),
             sample_uses_db: fields
                 .iter()
                 .any(|field| field.referenced_table().is_some() && !field.optional),
