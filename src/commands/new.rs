@@ -50,7 +50,7 @@ pub fn run(args: &NewArgs) -> Result<(), Error> {
             return Ok(());
         }
         let message = format!("Initial commit from plinth {}", crate::VERSION);
-        git::init_and_commit(staging, &message)
+        git::init_and_commit(staging, tree.iter(), &message)
             .map_err(|error| Error::Git(error.message().to_owned()))
     })?;
     report::status(

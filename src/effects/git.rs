@@ -2,9 +2,10 @@
 //! repository on branch `main` with one commit of every file its
 //! `.gitignore` lets through.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use git2::{IndexAddOption, Repository, RepositoryInitOptions, Signature};
+use git2::{FileMode, ObjectType, Oid, Repository, RepositoryInitOptions, Signature};
 
 /// The author used when no git identity is configured (CI, containers).
 const FALLBACK_NAME: &str = "plinth";
@@ -18,26 +19,84 @@ pub fn enclosing_work_tree(path: &Path) -> Option<PathBuf> {
     repository.workdir().map(Path::to_path_buf)
 }
 
-/// Creates a repository at `root` on branch `main` and commits every file.
-pub fn init_and_commit(root: &Path, message: &str) -> Result<(), git2::Error> {
+/// Creates a repository at `root` on branch `main` and commits `files` (the project just
+/// written there, by path), but those its `.gitignore` keeps out.
+///
+/// The objects are made in memory and written as one pack, and the index is built from
+/// the commit's tree: libgit2's `add_all` would stat and resolve each path several times,
+/// and each loose object is a file and often a folder of its own.
+pub fn init_and_commit<'a>(
+    root: &Path,
+    files: impl Iterator<Item = (&'a Path, &'a [u8])>,
+    message: &str,
+) -> Result<(), git2::Error> {
+    // Each tree entry is a blob written just before: checking that it exists would only
+    // read it back. (A setting of the whole process, which makes no other repository.)
+    git2::opts::strict_object_creation(false);
     let mut options = RepositoryInitOptions::new();
-    options.initial_head("main");
+    // No copy of the system's sample hooks (`git init` copies a dozen files nobody runs).
+    options.initial_head("main").external_template(false);
     let repository = Repository::init_opts(root, &options)?;
-    let mut index = repository.index()?;
-    index.add_all(["*"], IndexAddOption::DEFAULT, None)?;
-    index.write()?;
-    let tree = repository.find_tree(index.write_tree()?)?;
+    let odb = repository.odb()?;
+    let mut folders = Folder::default();
+    for (path, contents) in files {
+        if repository.is_path_ignored(path)? {
+            continue;
+        }
+        let oid = odb.write(ObjectType::Blob, contents)?;
+        folders.insert(path, oid);
+    }
+    let tree = repository.find_tree(folders.write(&repository)?)?;
     let signature = match repository.signature() {
         Ok(signature) => signature,
         Err(_) => Signature::now(FALLBACK_NAME, FALLBACK_EMAIL)?,
     };
     repository.commit(Some("HEAD"), &signature, &signature, message, &tree, &[])?;
+    let mut index = repository.index()?;
+    index.read_tree(&tree)?;
+    index.write()?;
     Ok(())
+}
+
+/// A folder of the commit being made: its files' blobs and its subfolders, by name.
+#[derive(Default)]
+struct Folder {
+    files: BTreeMap<String, Oid>,
+    folders: BTreeMap<String, Folder>,
+}
+
+impl Folder {
+    fn insert(&mut self, path: &Path, oid: Oid) {
+        let mut names: Vec<String> = path
+            .iter()
+            .map(|name| name.to_string_lossy().into_owned())
+            .collect();
+        let Some(file) = names.pop() else { return };
+        let mut folder = self;
+        for name in names {
+            folder = folder.folders.entry(name).or_default();
+        }
+        folder.files.insert(file, oid);
+    }
+
+    /// Writes this folder's tree, its subfolders' first.
+    fn write(&self, repository: &Repository) -> Result<Oid, git2::Error> {
+        let mut builder = repository.treebuilder(None)?;
+        for (name, folder) in &self.folders {
+            builder.insert(name, folder.write(repository)?, FileMode::Tree.into())?;
+        }
+        for (name, oid) in &self.files {
+            builder.insert(name, *oid, FileMode::Blob.into())?;
+        }
+        builder.write()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use std::fs;
+
+    use std::path::Path;
 
     use git2::Repository;
 
@@ -51,7 +110,12 @@ mod tests {
         fs::write(root.join(".env"), "SECRET_KEY=x\n").expect("write");
         fs::create_dir(root.join("src")).expect("mkdir");
         fs::write(root.join("src/main.rs"), "fn main() {}\n").expect("write");
-        init_and_commit(root, "Initial commit").expect("committed");
+        let files = [
+            (Path::new(".gitignore"), &b".env\n"[..]),
+            (Path::new(".env"), b"SECRET_KEY=x\n"),
+            (Path::new("src/main.rs"), b"fn main() {}\n"),
+        ];
+        init_and_commit(root, files.into_iter(), "Initial commit").expect("committed");
 
         let repository = Repository::open(root).expect("repo");
         let head = repository.head().expect("head");
