@@ -863,29 +863,7 @@ fn resources_round_trip(server: &Server, jar: &CookieJar) {
     // Comments through the JSON API, with the token in the header.
     let post_id = url.trim_start_matches("/posts/");
     let headers = format!("{}X-CSRF-Token: {token}\r\n", jar.header());
-    let comment = format!(r#"{{"body": "Nice post", "post_id": {post_id}, "rating": 5}}"#);
-    let (status, created) = server.send_json("POST", "/api/comments", &headers, &comment);
-    assert_eq!(status, 201, "{created}");
-    assert!(created.contains(r#""body":"Nice post""#), "{created}");
-    assert!(created.contains(r#""owner_id":"#), "owned by its author: {created}");
-    let comment_url = location(&created);
-    let (status, invalid) =
-        server.send_json("POST", "/api/comments", &headers, r#"{"rating": "many"}"#);
-    assert_eq!(status, 422, "{invalid}");
-    assert!(
-        invalid.contains(r#""rating":["Enter a whole number."]"#),
-        "{invalid}"
-    );
-    let changed = format!(r#"{{"body": "Nicer post", "post_id": {post_id}}}"#);
-    let (status, updated) = server.send_json("PUT", &comment_url, &headers, &changed);
-    assert_eq!(status, 200, "{updated}");
-    assert!(updated.contains(r#""rating":null"#), "{updated}");
-    let (status, listed) = server.get("/api/comments?q=nicer");
-    assert_eq!(status, 200);
-    assert!(listed.contains("Nicer post"), "{listed}");
-    let (status, _) = server.send_json("DELETE", &comment_url, &headers, "");
-    assert_eq!(status, 204);
-    assert_eq!(server.get(&comment_url).0, 404);
+    comments_through_the_api(server, &headers, post_id);
 
     // An event, with a date, a moment, an amount, a UUID and a number.
     let event = format!(
@@ -928,6 +906,34 @@ fn resources_round_trip(server: &Server, jar: &CookieJar) {
     );
     assert_eq!(status, 303, "{deleted}");
     assert_eq!(server.request("GET", &url, &jar.header()).0, 404);
+}
+
+/// The comments' JSON API, as a logged-in user whose `headers` carry the session cookie and
+/// the CSRF token: comments are owned, so each records its author.
+fn comments_through_the_api(server: &Server, headers: &str, post_id: &str) {
+    let comment = format!(r#"{{"body": "Nice post", "post_id": {post_id}, "rating": 5}}"#);
+    let (status, created) = server.send_json("POST", "/api/comments", headers, &comment);
+    assert_eq!(status, 201, "{created}");
+    assert!(created.contains(r#""body":"Nice post""#), "{created}");
+    assert!(created.contains(r#""owner_id":"#), "owned: {created}");
+    let comment_url = location(&created);
+    let (status, invalid) =
+        server.send_json("POST", "/api/comments", headers, r#"{"rating": "many"}"#);
+    assert_eq!(status, 422, "{invalid}");
+    assert!(
+        invalid.contains(r#""rating":["Enter a whole number."]"#),
+        "{invalid}"
+    );
+    let changed = format!(r#"{{"body": "Nicer post", "post_id": {post_id}}}"#);
+    let (status, updated) = server.send_json("PUT", &comment_url, headers, &changed);
+    assert_eq!(status, 200, "{updated}");
+    assert!(updated.contains(r#""rating":null"#), "{updated}");
+    let (status, listed) = server.get("/api/comments?q=nicer");
+    assert_eq!(status, 200);
+    assert!(listed.contains("Nicer post"), "{listed}");
+    let (status, _) = server.send_json("DELETE", &comment_url, headers, "");
+    assert_eq!(status, 204);
+    assert_eq!(server.get(&comment_url).0, 404);
 }
 
 /// Where the browser test leaves its screenshots.

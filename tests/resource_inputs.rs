@@ -20,6 +20,7 @@
 //! | resource `Path`, `Query`, `Html`, `Value`, `Row`, `Group` | types the generated code imported, or SQL keywords as tables |
 //! | resource `String`, `Option`, `Table`, `Options` | refused: the type would hide one the generated code uses |
 //! | fields that are all `bool` or `ref` (`Switch on:bool user:ref(users)`) | the sample values' number went unused, a warning (now `let _ = n;`) |
+//! | the only unique field an optional reference (`Chain next:ref(chains)?^`) | its test of duplicates inserted two rows of NULL, which UNIQUE allows (that test is now left out) |
 
 // Helpers outside `#[test]` functions fail their test by panicking too.
 #![allow(clippy::expect_used)]
@@ -249,6 +250,7 @@ const TRICKY: &[&[&str]] = &[
     &["Html", "label:string"],
     &["Value", "label:string", "--api", "--owned"],
     &["Switch", "on:bool", "user:ref(users)", "--owned"],
+    &["Chain", "label:string", "next:ref(chains)?^"],
     &["Row", "user:ref(users)?", "group:int"],
     &["Group", "name:string^", "order:int?"],
 ];

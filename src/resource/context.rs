@@ -72,6 +72,9 @@ pub struct ResourceContext {
     sample_uses_db: bool,
     /// Whether a sample value varies with the test's number (not all yes/no or references).
     sample_uses_n: bool,
+    /// Whether a sample row holds a value of a unique field, which a copy of it repeats (an
+    /// optional reference's sample is empty: NULL, which UNIQUE lets any number of rows hold).
+    sample_repeats_a_unique_value: bool,
     /// The fields the list shows: the row's name first, then up to three short fields.
     list_columns: Vec<FieldContext>,
     /// The placeholders of the queries after the fields' `$1`...: the time, then the id.
@@ -227,6 +230,9 @@ impl ResourceContext {
             ),
             required_columns,
             references,
+            sample_repeats_a_unique_value: fields.iter().any(|field| {
+                field.unique && !(field.optional && field.referenced_table().is_some())
+            }),
             sample_uses_n: fields
                 .iter()
                 .any(|field| !matches!(field.kind, Kind::Bool | Kind::Ref(_))),
