@@ -127,33 +127,101 @@ pub fn write_metadata(document: &mut DocumentMut, features: &[String], db: Datab
     table["features"] = value(ordered);
 }
 
+/// A resource as `plinth add resource` was asked for it: enough to make it again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceRecord {
+    /// Its table and module: `posts`.
+    pub table: String,
+    /// Its name as typed: `Post`.
+    pub name: String,
+    /// Its fields as typed: `title:string^`, `author:ref(users)`.
+    pub fields: Vec<String>,
+    /// Whether it has a JSON API.
+    pub api: bool,
+    /// Whether its rows have owners.
+    pub owned: bool,
+    /// The column that names a row; empty when a row is named by its id.
+    pub label: String,
+    /// Its migration, without `.sql`: `0004_create_posts`.
+    pub migration: String,
+}
+
 /// The resources `plinth add resource` made, by table, with the column that names a
 /// row (empty when a row is named by its id).
 #[must_use]
 pub fn read_resources(document: &DocumentMut) -> std::collections::BTreeMap<String, String> {
+    resource_tables(document)
+        .map(|(table, item)| {
+            // plinth 0.1 before the full records kept the label alone.
+            let label = item
+                .as_str()
+                .or_else(|| item.get("label")?.as_str())
+                .unwrap_or("");
+            (table.to_owned(), label.to_owned())
+        })
+        .collect()
+}
+
+/// Every resource, in the order they were made, as recorded to be made again.
+pub fn resource_records(document: &DocumentMut) -> Result<Vec<ResourceRecord>, String> {
+    resource_tables(document)
+        .map(|(table, item)| {
+            let text = |key: &str| item.get(key).and_then(Item::as_str).map(str::to_owned);
+            let flag = |key: &str| item.get(key).and_then(Item::as_bool).unwrap_or(false);
+            let missing = || {
+                format!(
+                    "the resource `{table}` was recorded by an older plinth, without its fields"
+                )
+            };
+            let fields = item
+                .get("fields")
+                .and_then(Item::as_array)
+                .ok_or_else(missing)?
+                .iter()
+                .map(|field| field.as_str().map(str::to_owned).ok_or_else(missing))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(ResourceRecord {
+                table: table.to_owned(),
+                name: text("name").ok_or_else(missing)?,
+                fields,
+                api: flag("api"),
+                owned: flag("owned"),
+                label: text("label").unwrap_or_default(),
+                migration: text("migration").ok_or_else(missing)?,
+            })
+        })
+        .collect()
+}
+
+fn resource_tables(document: &DocumentMut) -> impl Iterator<Item = (&str, &Item)> {
     plinth_table(document)
         .and_then(|table| table.get("resources"))
         .and_then(Item::as_table)
-        .map(|resources| {
-            resources
-                .iter()
-                .map(|(table, label)| (table.to_owned(), label.as_str().unwrap_or("").to_owned()))
-                .collect()
-        })
-        .unwrap_or_default()
+        .into_iter()
+        .flat_map(Table::iter)
 }
 
-/// Records a resource in `[package.metadata.plinth.resources]`.
-pub fn record_resource(document: &mut DocumentMut, table: &str, label: &str) {
+/// Records a resource in `[package.metadata.plinth.resources.<table>]`.
+pub fn record_resource(document: &mut DocumentMut, record: &ResourceRecord) {
     let Some(plinth) = plinth_table_mut(document) else {
         return;
     };
-    let resources = plinth
-        .entry("resources")
-        .or_insert_with(|| Item::Table(Table::new()));
-    if let Some(resources) = resources.as_table_mut() {
-        resources[table] = value(label);
-    }
+    let resources = plinth.entry("resources").or_insert_with(|| {
+        let mut table = Table::new();
+        table.set_implicit(true);
+        Item::Table(table)
+    });
+    let Some(resources) = resources.as_table_mut() else {
+        return;
+    };
+    let mut entry = Table::new();
+    entry["name"] = value(record.name.as_str());
+    entry["fields"] = value(record.fields.iter().map(String::as_str).collect::<Array>());
+    entry["api"] = value(record.api);
+    entry["owned"] = value(record.owned);
+    entry["label"] = value(record.label.as_str());
+    entry["migration"] = value(record.migration.as_str());
+    resources[record.table.as_str()] = Item::Table(entry);
 }
 
 #[cfg(test)]

@@ -138,10 +138,15 @@ fn a_comment_referring_to_posts_reuses_what_posts_made() {
         ],
     );
     let manifest = fs::read_to_string(root.join("Cargo.toml")).expect("manifest");
+    // Each resource is recorded whole, so that it can be made again.
     assert!(
-        manifest
-            .contains("[package.metadata.plinth.resources]\nposts = \"title\"\ncomments = \"\"\n"),
+        manifest.contains(
+            "[package.metadata.plinth.resources.posts]\nname = \"Post\"\nfields = [\"title:string\", \"body:text\"]\napi = false\nowned = false\nlabel = \"title\"\nmigration = \"0004_create_posts\"\n"
+        ),
         "{manifest}"
+    );
+    assert!(
+        manifest.contains("[package.metadata.plinth.resources.comments]\nname = \"Comment\"\n")
     );
 }
 

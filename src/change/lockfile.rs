@@ -58,7 +58,9 @@ pub fn settle(draft: &mut Draft, shipped: &Lock) -> Result<(), Error> {
         })
     };
     let manifest = read(&manifest)?;
-    let before = draft.original(Path::new(MANIFEST)).map(String::from_utf8_lossy);
+    let before = draft
+        .original(Path::new(MANIFEST))
+        .map(String::from_utf8_lossy);
     let unchanged = match before {
         Some(before) => read(&before)?.declared == manifest.declared,
         None => false,

@@ -123,7 +123,7 @@ pub fn run(args: &ResourceArgs) -> Result<(), Error> {
 }
 
 /// The resource as the arguments describe it, or why it cannot be made.
-fn read_resource(args: &ResourceArgs) -> Result<Resource, Error> {
+pub fn read_resource(args: &ResourceArgs) -> Result<Resource, Error> {
     let name = ResourceName::parse(&args.name).map_err(|problem| Error::BadResource {
         problem,
         help: "name what one row is, e.g. `Post` or `BlogPost`".to_owned(),
@@ -171,6 +171,8 @@ fn read_resource(args: &ResourceArgs) -> Result<Resource, Error> {
         fields,
         api: args.api,
         owned: args.owned,
+        typed: (args.name.clone(), args.fields.clone()),
+        migration: None,
         command: command.join(" "),
     })
 }

@@ -1,8 +1,10 @@
 //! One module per subcommand. Each takes its clap arguments, turns them into
-//! plain data and calls into the library.
+//! plain data and calls into the library. `replay` renders a project again from what it
+//! records of itself.
 
 pub mod add;
 pub mod add_resource;
 pub mod completions;
 pub mod features;
 pub mod new;
+pub mod replay;

@@ -18,7 +18,7 @@ use crate::error::Error;
 use crate::features::install;
 use crate::features::install::read_manifest;
 use crate::features::recipe::Recipe;
-use crate::project;
+use crate::project::{self, ResourceRecord};
 use crate::render::places::Places;
 use crate::render::rustfmt;
 use crate::render::template;
@@ -40,6 +40,10 @@ pub struct Resource {
     pub api: bool,
     /// Whether each row belongs to the user who added it (`--owned`).
     pub owned: bool,
+    /// The name and fields as typed, recorded to make the resource again.
+    pub typed: (String, Vec<String>),
+    /// Its migration, when it is made again (`None`: the next number).
+    pub migration: Option<String>,
     /// The arguments as given, for the generated comments.
     pub command: String,
 }
@@ -76,7 +80,10 @@ pub fn generate(
     let recorded = project::read_resources(&manifest);
     let table = resource.name.plural.as_str();
     let targets = reference_targets(resource, &recorded)?;
-    let migration = migration_name(draft, table)?;
+    let migration = match &resource.migration {
+        Some(migration) => migration.clone(),
+        None => migration_name(draft, table)?,
+    };
     let context = resource_context(project, resource, &targets, &migration)?;
 
     let recipe = Recipe::load_path(RECIPE, &context, project.places)?;
@@ -107,11 +114,17 @@ pub fn generate(
     }
     install::merge_manifest(draft, &recipe)?;
     let mut manifest = read_manifest(draft)?;
-    project::record_resource(
-        &mut manifest,
-        table,
-        &label_column(&resource.fields).unwrap_or_default(),
-    );
+    let (name, fields) = resource.typed.clone();
+    let record = ResourceRecord {
+        table: table.to_owned(),
+        name,
+        fields,
+        api: resource.api,
+        owned: resource.owned,
+        label: label_column(&resource.fields).unwrap_or_default(),
+        migration,
+    };
+    project::record_resource(&mut manifest, &record);
     draft.write(Path::new(MANIFEST), manifest.to_string())?;
     Ok(outcome)
 }
