@@ -313,7 +313,7 @@ fn dry_run_shows_the_files_and_diffs_and_writes_nothing() {
         "    modify  src/routes.rs",
         "+        .merge(crate::blog_posts::routes())",
         "+      <a href=\"/blog-posts\">Blog posts</a>",
-        "+    &crate::blog_posts::ADMIN,",
+        "+    &crate::blog_posts::admin::ADMIN,",
         "Nothing was changed (--dry-run).",
     ] {
         assert!(result.stdout.contains(line), "{line}\n{}", result.stdout);
@@ -345,4 +345,36 @@ fn a_missing_marker_is_a_conflict_and_nothing_is_written() {
         result.stderr
     );
     assert_eq!(read_tree(&root), before);
+}
+
+#[test]
+fn the_admin_added_after_a_resource_gives_the_files_it_gives_before_it() {
+    let make = |steps: &[&[&str]]| {
+        let scratch = tempfile::tempdir().expect("tempdir");
+        let new = common::run(
+            scratch.path(),
+            &["new", "shop", "--style", "micro", "--no-git"],
+        );
+        assert_eq!(new.code, 0, "{}", new.transcript());
+        let root = scratch.path().join("shop");
+        for step in steps {
+            let result = common::run(&root, step);
+            assert_eq!(result.code, 0, "{step:?}: {}", result.transcript());
+        }
+        let mut files = read_tree(&root);
+        files.remove(".env");
+        (scratch, files)
+    };
+    let resource: &[&str] = &["add", "resource", "Post", "title:string", "--api", "--yes"];
+    let admin: &[&str] = &["add", "admin", "--yes"];
+    let (_first, after) = make(&[resource, admin]);
+    let (_second, before) = make(&[admin, resource]);
+    assert!(after.contains_key("src/posts/admin.rs"));
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        before.keys().collect::<Vec<_>>()
+    );
+    for (path, contents) in &after {
+        assert!(before[path] == *contents, "{path} differs");
+    }
 }

@@ -289,22 +289,25 @@ fn every_state_plinth_can_produce_compiles_cleanly() {
     }
     // Full with the end-to-end suite's resources on both databases, and micro with a
     // resource that has no text field at all (no label, no search): the two ends of what
-    // a resource's field list changes in the generated code.
+    // a resource's field list changes in the generated code. The micro project gets the
+    // admin after its resource (`add admin` then registers it), the full ones before.
     let micro_resource: ResourceList = &[&["Reading", "value:float", "taken_on:date?", "ok:bool"]];
-    let with_resources: [(&str, &[&str], ResourceList); 3] = [
-        ("sqlite", &["--style", "full"], resources::E2E),
+    let with_resources: [(&str, &[&str], ResourceList, &[&str]); 3] = [
+        ("sqlite", &["--style", "full"], resources::E2E, &[]),
         (
             "postgres",
             &["--style", "full", "--db", "postgres"],
             resources::E2E,
+            &[],
         ),
         (
             "sqlite",
-            &["--style", "micro", "--with", "admin"],
+            &["--style", "micro"],
             micro_resource,
+            &["add", "admin"],
         ),
     ];
-    for (number, (db, args, list)) in with_resources.iter().enumerate() {
+    for (number, (db, args, list, after)) in with_resources.iter().enumerate() {
         eprintln!(
             "state {}/{total}: {args:?} {db} with resources",
             states.len() + number + 1
@@ -312,9 +315,12 @@ fn every_state_plinth_can_produce_compiles_cleanly() {
         let root = scratch.path().join(format!("resources-{number}"));
         std::fs::create_dir_all(&root).expect("mkdir");
         let project = generate(&root, "resources", args);
-        for resource in *list {
-            let mut all = vec!["add", "resource"];
+        let commands = list.iter().map(|resource| {
+            let mut all = vec!["add", "resource", "--yes"];
             all.extend_from_slice(resource);
+            all
+        });
+        for all in commands.chain((!after.is_empty()).then(|| after.to_vec())) {
             let output = plinth(&project, &all).output().expect("plinth runs");
             assert!(
                 output.status.success(),

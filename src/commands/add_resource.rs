@@ -18,12 +18,7 @@ use crate::render::context;
 use crate::render::places::Places;
 use crate::render::template;
 use crate::request::spec::Style;
-use crate::resource::field::{Field, TYPES_HELP};
 use crate::resource::generate::{self, Resource};
-use crate::resource::name::ResourceName;
-
-/// The column of an owned resource's table that holds the owner's id.
-const OWNER_COLUMN: &str = "owner_id";
 
 /// The feature a resource's pages stand on; it brings db, sessions, csrf and templates.
 const NEEDS: &str = "auth";
@@ -67,6 +62,8 @@ pub fn run(args: &ResourceArgs) -> Result<(), Error> {
         context: &context,
         places: &places,
         db: metadata.db,
+        // Features are missing only from a project without accounts, so without resources.
+        below: &[],
     };
     install::install(&mut draft, &target, &metadata.features, &missing)?;
     let admin = metadata.features.iter().any(|id| id == "admin")
@@ -110,71 +107,26 @@ pub fn run(args: &ResourceArgs) -> Result<(), Error> {
         ),
     );
     conclude(&project.root, &plan, args.dry_run, args.yes)?;
-    for path in &outcome.unformatted {
-        report::note(format!(
-            "rustfmt did not run, so `{}` is not formatted: run `cargo fmt`",
-            path.display()
-        ));
-    }
+    note_unformatted(&outcome);
     if !args.dry_run {
         print_next_steps(&resource, metadata.style);
     }
     Ok(())
 }
 
+/// Says which generated files rustfmt could not format.
+pub fn note_unformatted(outcome: &generate::Outcome) {
+    for path in &outcome.unformatted {
+        report::note(format!(
+            "rustfmt did not run, so `{}` is not formatted: run `cargo fmt`",
+            path.display()
+        ));
+    }
+}
+
 /// The resource as the arguments describe it, or why it cannot be made.
 pub fn read_resource(args: &ResourceArgs) -> Result<Resource, Error> {
-    let name = ResourceName::parse(&args.name).map_err(|problem| Error::BadResource {
-        problem,
-        help: "name what one row is, e.g. `Post` or `BlogPost`".to_owned(),
-    })?;
-    let mut fields: Vec<Field> = Vec::new();
-    for spec in &args.fields {
-        let field = Field::parse(spec).map_err(|problem| Error::BadResource {
-            problem,
-            help: format!("the field types are: {TYPES_HELP}"),
-        })?;
-        if let Some(other) = fields
-            .iter()
-            .find(|other| other.column() == field.column() || other.name == field.name)
-        {
-            return Err(Error::BadResource {
-                problem: format!(
-                    "`{}` and `{}` would both be the column `{}`",
-                    other.name,
-                    field.name,
-                    field.column()
-                ),
-                help: "give each field a name of its own".to_owned(),
-            });
-        }
-        if args.owned && field.column() == OWNER_COLUMN {
-            return Err(Error::BadResource {
-                problem: format!(
-                    "`{}` would be the column `{OWNER_COLUMN}`, which --owned keeps the row's owner in",
-                    field.name
-                ),
-                help: "name the field otherwise, or leave out --owned".to_owned(),
-            });
-        }
-        fields.push(field);
-    }
-    let mut command = vec![args.name.clone()];
-    command.extend(args.fields.iter().cloned());
-    for (flag, given) in [("--api", args.api), ("--owned", args.owned)] {
-        if given {
-            command.push(flag.to_owned());
-        }
-    }
-    Ok(Resource {
-        name,
-        fields,
-        api: args.api,
-        owned: args.owned,
-        typed: (args.name.clone(), args.fields.clone()),
-        migration: None,
-        command: command.join(" "),
-    })
+    Resource::from_typed(&args.name, &args.fields, args.api, args.owned)
 }
 
 /// The features a resource needs that the project lacks, in catalogue order.

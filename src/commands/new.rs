@@ -190,6 +190,7 @@ pub fn render(spec: &ProjectSpec, features: &[&Feature]) -> Result<FileTree, Err
             context: &context,
             places: &places,
             db: spec.db,
+            below: &[],
         };
         install::install(&mut draft, &target, &[], features)?;
     }

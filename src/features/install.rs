@@ -40,6 +40,9 @@ pub struct Target<'a> {
     pub places: &'a Places,
     /// Its database.
     pub db: Database,
+    /// The lines its resources inserted at the places' markers: a feature's lines go above
+    /// them, so a feature added after a resource lands where it would have before it.
+    pub below: &'a [String],
 }
 
 /// Installs `features` (already resolved and free of installed ones) into
@@ -79,11 +82,9 @@ pub fn install(
             add_part_for(draft, target, Path::new(file), &recipes, &present)?;
         }
         for edit in recipe.edits.iter().filter(|edit| applies(edit)) {
-            apply_edit(
-                draft,
-                edit,
-                &later_blocks(feature.id, edit, &recipes, &present),
-            )?;
+            let mut later = later_blocks(feature.id, edit, &recipes, &present);
+            later.extend(target.below.iter().map(String::as_str));
+            apply_edit(draft, edit, &later)?;
         }
         for (other, other_recipe) in recipes.iter().filter(|(id, _)| *id != feature.id) {
             create_files(
@@ -107,11 +108,9 @@ pub fn install(
                 .iter()
                 .filter(|edit| edit.when.as_deref() == Some(feature.id))
             {
-                apply_edit(
-                    draft,
-                    edit,
-                    &later_blocks(earlier, edit, &recipes, &present),
-                )?;
+                let mut later = later_blocks(earlier, edit, &recipes, &present);
+                later.extend(target.below.iter().map(String::as_str));
+                apply_edit(draft, edit, &later)?;
             }
         }
     }

@@ -48,11 +48,9 @@ pub struct ResourceContext {
     singular_title: String,
     /// `migrations/0004_create_blog_posts.sql`.
     migration_path: String,
-    /// Whether the JSON API is made, whether each row has an owner (`--owned`), and
-    /// whether the admin is installed.
+    /// Whether the JSON API is made, and whether each row has an owner (`--owned`).
     api: bool,
     owned: bool,
-    admin: bool,
     /// Whether a field is a date or a time, or a UUID.
     uses_dates: bool,
     uses_uuid: bool,
@@ -214,7 +212,6 @@ impl ResourceContext {
             migration_path: facts.migration_path.to_owned(),
             api: facts.api,
             owned: facts.owned,
-            admin: facts.admin,
             uses_dates: fields
                 .iter()
                 .any(|field| matches!(field.kind, Kind::Date | Kind::DateTime)),
@@ -269,8 +266,6 @@ pub struct Facts<'a> {
     pub api: bool,
     /// Whether each row belongs to the user who added it.
     pub owned: bool,
-    /// Whether the admin is installed.
-    pub admin: bool,
 }
 
 /// The column naming a row on pages and in selects: the first required `string` field.

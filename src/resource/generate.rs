@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::context::{Facts, ResourceContext, Target, label_column};
-use super::field::Field;
+use super::field::{Field, TYPES_HELP};
 use super::name::ResourceName;
 use crate::change::cargo_toml::MANIFEST;
 use crate::change::draft::Draft;
@@ -17,7 +17,7 @@ use crate::error::Conflict;
 use crate::error::Error;
 use crate::features::install;
 use crate::features::install::read_manifest;
-use crate::features::recipe::Recipe;
+use crate::features::recipe::{EditAction, Recipe};
 use crate::project::{self, ResourceRecord};
 use crate::render::places::Places;
 use crate::render::rustfmt;
@@ -28,6 +28,9 @@ const MIGRATIONS: &str = "migrations";
 
 /// The recipe of one resource: its files, shared folders, edits and dependencies.
 const RECIPE: &str = "resource/recipe.toml.hbs";
+
+/// A resource's place in the admin, with it or when the admin arrives later.
+const ADMIN_RECIPE: &str = "resource/admin.toml.hbs";
 
 /// A resource as asked for on the command line.
 #[derive(Debug, Clone)]
@@ -46,6 +49,72 @@ pub struct Resource {
     pub migration: Option<String>,
     /// The arguments as given, for the generated comments.
     pub command: String,
+}
+
+/// The column of an owned resource's table that holds the owner's id.
+const OWNER_COLUMN: &str = "owner_id";
+
+impl Resource {
+    /// The resource `plinth add resource NAME FIELD… [--api] [--owned]` asks for, or why it
+    /// cannot be made.
+    pub fn from_typed(
+        name_typed: &str,
+        fields_typed: &[String],
+        api: bool,
+        owned: bool,
+    ) -> Result<Self, Error> {
+        let name = ResourceName::parse(name_typed).map_err(|problem| Error::BadResource {
+            problem,
+            help: "name what one row is, e.g. `Post` or `BlogPost`".to_owned(),
+        })?;
+        let mut fields: Vec<Field> = Vec::new();
+        for spec in fields_typed {
+            let field = Field::parse(spec).map_err(|problem| Error::BadResource {
+                problem,
+                help: format!("the field types are: {TYPES_HELP}"),
+            })?;
+            if let Some(other) = fields
+                .iter()
+                .find(|other| other.column() == field.column() || other.name == field.name)
+            {
+                return Err(Error::BadResource {
+                    problem: format!(
+                        "`{}` and `{}` would both be the column `{}`",
+                        other.name,
+                        field.name,
+                        field.column()
+                    ),
+                    help: "give each field a name of its own".to_owned(),
+                });
+            }
+            if owned && field.column() == OWNER_COLUMN {
+                return Err(Error::BadResource {
+                    problem: format!(
+                        "`{}` would be the column `{OWNER_COLUMN}`, which --owned keeps the row's owner in",
+                        field.name
+                    ),
+                    help: "name the field otherwise, or leave out --owned".to_owned(),
+                });
+            }
+            fields.push(field);
+        }
+        let mut command = vec![name_typed.to_owned()];
+        command.extend(fields_typed.iter().cloned());
+        for (flag, given) in [("--api", api), ("--owned", owned)] {
+            if given {
+                command.push(flag.to_owned());
+            }
+        }
+        Ok(Self {
+            name,
+            fields,
+            api,
+            owned,
+            typed: (name_typed.to_owned(), fields_typed.to_vec()),
+            migration: None,
+            command: command.join(" "),
+        })
+    }
 }
 
 /// What the generator needs to know about the project.
@@ -76,6 +145,7 @@ pub fn generate(
     project: Project<'_>,
     resource: &Resource,
 ) -> Result<Outcome, Error> {
+    let remake = exists(draft, &resource.name)?;
     let manifest = read_manifest(draft)?;
     let recorded = project::read_resources(&manifest);
     let table = resource.name.plural.as_str();
@@ -86,33 +156,16 @@ pub fn generate(
     };
     let context = resource_context(project, resource, &targets, &migration)?;
 
-    let recipe = Recipe::load_path(RECIPE, &context, project.places)?;
     let mut outcome = Outcome::default();
-    for file in &recipe.files {
-        let name = format!("resource/{}", file.template);
-        let source = template::file(&name)
-            .and_then(|bytes| std::str::from_utf8(bytes).ok())
-            .ok_or_else(|| Error::Template {
-                file: name.clone(),
-                reason: "missing from plinth's templates".to_owned(),
-            })?;
-        let mut rendered = template::render_str(&name, source, &context)?;
-        let path = PathBuf::from(&file.to);
-        if path.extension().is_some_and(|extension| extension == "rs") {
-            match rustfmt::format(&rendered, project.root) {
-                Some(formatted) => rendered = formatted,
-                None => outcome.unformatted.push(path.clone()),
-            }
-        }
-        create(draft, &path, rendered.as_bytes(), table)?;
+    let rendering = Rendering {
+        context: &context,
+        table,
+        remake,
+    };
+    apply(draft, project, RECIPE, &rendering, &mut outcome)?;
+    if project.admin {
+        apply(draft, project, ADMIN_RECIPE, &rendering, &mut outcome)?;
     }
-    for folder in &recipe.shared_folders {
-        create_shared(draft, &format!("resource/{folder}"), &context)?;
-    }
-    for edit in &recipe.edits {
-        install::apply_edit(draft, edit, &[])?;
-    }
-    install::merge_manifest(draft, &recipe)?;
     let mut manifest = read_manifest(draft)?;
     let (name, fields) = resource.typed.clone();
     let record = ResourceRecord {
@@ -127,6 +180,113 @@ pub fn generate(
     project::record_resource(&mut manifest, &record);
     draft.write(Path::new(MANIFEST), manifest.to_string())?;
     Ok(outcome)
+}
+
+/// Gives each resource of the project its place in the admin, which is being installed:
+/// what `generate` would have made for it had the admin been there first.
+pub fn register_in_admin(
+    draft: &mut Draft,
+    project: Project<'_>,
+    records: &[ResourceRecord],
+) -> Result<Outcome, Error> {
+    let mut outcome = Outcome::default();
+    for record in records {
+        let context = record_context(draft, project, record)?;
+        let rendering = Rendering {
+            context: &context,
+            table: &record.table,
+            remake: false,
+        };
+        apply(draft, project, ADMIN_RECIPE, &rendering, &mut outcome)?;
+    }
+    Ok(outcome)
+}
+
+/// The lines the resources inserted at the places' markers (their routes, their links in
+/// the navigation), which features installed later go above.
+pub fn inserted_lines(
+    draft: &mut Draft,
+    project: Project<'_>,
+    records: &[ResourceRecord],
+) -> Result<Vec<String>, Error> {
+    let mut lines = Vec::new();
+    for record in records {
+        let context = record_context(draft, project, record)?;
+        let recipe = Recipe::load_path(RECIPE, &context, project.places)?;
+        lines.extend(recipe.edits.iter().filter_map(|edit| match &edit.action {
+            EditAction::Insert { text, .. } => Some(text.clone()),
+            EditAction::Replace { .. } => None,
+        }));
+    }
+    Ok(lines)
+}
+
+/// The template context of a recorded resource.
+fn record_context(
+    draft: &mut Draft,
+    project: Project<'_>,
+    record: &ResourceRecord,
+) -> Result<Value, Error> {
+    let mut resource =
+        Resource::from_typed(&record.name, &record.fields, record.api, record.owned)?;
+    resource.migration = Some(record.migration.clone());
+    let recorded = project::read_resources(&read_manifest(draft)?);
+    let targets = reference_targets(&resource, &recorded)?;
+    resource_context(project, &resource, &targets, &record.migration)
+}
+
+/// One resource's recipes being rendered.
+struct Rendering<'a> {
+    /// The template context of the resource.
+    context: &'a Value,
+    /// Its table.
+    table: &'a str,
+    /// Whether the resource is there already: its files are then written again as they
+    /// would be, and the caller compares the result with the project (the same command
+    /// twice changes nothing; anything else is refused).
+    remake: bool,
+}
+
+/// Makes what one of the resource recipes says: its files (Rust formatted with rustfmt),
+/// the shared folders missing, its edits and its dependencies.
+fn apply(
+    draft: &mut Draft,
+    project: Project<'_>,
+    path: &str,
+    rendering: &Rendering<'_>,
+    outcome: &mut Outcome,
+) -> Result<(), Error> {
+    let context = rendering.context;
+    let recipe = Recipe::load_path(path, context, project.places)?;
+    for file in &recipe.files {
+        let name = format!("resource/{}", file.template);
+        let source = template::file(&name)
+            .and_then(|bytes| std::str::from_utf8(bytes).ok())
+            .ok_or_else(|| Error::Template {
+                file: name.clone(),
+                reason: "missing from plinth's templates".to_owned(),
+            })?;
+        let mut rendered = template::render_str(&name, source, context)?;
+        let path = PathBuf::from(&file.to);
+        if path.extension().is_some_and(|extension| extension == "rs") {
+            match rustfmt::format(&rendered, project.root) {
+                Some(formatted) => rendered = formatted,
+                None => outcome.unformatted.push(path.clone()),
+            }
+        }
+        if rendering.remake {
+            draft.write(&path, rendered)?;
+        } else {
+            create(draft, &path, rendered.as_bytes(), rendering.table)?;
+        }
+    }
+    for folder in &recipe.shared_folders {
+        create_shared(draft, &format!("resource/{folder}"), context)?;
+    }
+    for edit in &recipe.edits {
+        install::apply_edit(draft, edit, &[])?;
+    }
+    install::merge_manifest(draft, &recipe)
 }
 
 /// Whether the project has the resource already (recorded, or its folder is there).
@@ -228,7 +388,6 @@ fn resource_context(
         migration_path: &migration_path,
         api: resource.api,
         owned: resource.owned,
-        admin: project.admin,
     };
     let (resource_context, fields) =
         ResourceContext::new(&resource.name, &resource.fields, targets, facts);
