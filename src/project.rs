@@ -162,35 +162,35 @@ pub fn read_resources(document: &DocumentMut) -> std::collections::BTreeMap<Stri
         .collect()
 }
 
-/// Every resource, in the order they were made, as recorded to be made again.
-pub fn resource_records(document: &DocumentMut) -> Result<Vec<ResourceRecord>, String> {
-    resource_tables(document)
-        .map(|(table, item)| {
-            let text = |key: &str| item.get(key).and_then(Item::as_str).map(str::to_owned);
-            let flag = |key: &str| item.get(key).and_then(Item::as_bool).unwrap_or(false);
-            let missing = || {
-                format!(
-                    "the resource `{table}` was recorded by an older plinth, without its fields"
-                )
-            };
-            let fields = item
-                .get("fields")
-                .and_then(Item::as_array)
-                .ok_or_else(missing)?
-                .iter()
-                .map(|field| field.as_str().map(str::to_owned).ok_or_else(missing))
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(ResourceRecord {
+/// Every resource, in the order they were made, as recorded to be made again; and the
+/// tables of those an older plinth recorded without their fields, which cannot be.
+#[must_use]
+pub fn resource_records(document: &DocumentMut) -> (Vec<ResourceRecord>, Vec<String>) {
+    let mut records = Vec::new();
+    let mut unrecorded = Vec::new();
+    for (table, item) in resource_tables(document) {
+        let text = |key: &str| item.get(key).and_then(Item::as_str).map(str::to_owned);
+        let fields: Option<Vec<String>> =
+            item.get("fields").and_then(Item::as_array).map(|array| {
+                array
+                    .iter()
+                    .filter_map(|field| field.as_str().map(str::to_owned))
+                    .collect()
+            });
+        match (text("name"), fields, text("migration")) {
+            (Some(name), Some(fields), Some(migration)) => records.push(ResourceRecord {
                 table: table.to_owned(),
-                name: text("name").ok_or_else(missing)?,
+                name,
                 fields,
-                api: flag("api"),
-                owned: flag("owned"),
+                api: item.get("api").and_then(Item::as_bool).unwrap_or(false),
+                owned: item.get("owned").and_then(Item::as_bool).unwrap_or(false),
                 label: text("label").unwrap_or_default(),
-                migration: text("migration").ok_or_else(missing)?,
-            })
-        })
-        .collect()
+                migration,
+            }),
+            _ => unrecorded.push(table.to_owned()),
+        }
+    }
+    (records, unrecorded)
 }
 
 fn resource_tables(document: &DocumentMut) -> impl Iterator<Item = (&str, &Item)> {

@@ -14,7 +14,7 @@ use crate::effects::write;
 use crate::error::Error;
 use crate::features::catalogue::{self, Feature};
 use crate::features::install;
-use crate::project::{self, Project, ResourceRecord};
+use crate::project::{self, Project};
 use crate::render::context;
 use crate::render::places::Places;
 use crate::render::template;
@@ -41,7 +41,7 @@ pub fn run(args: &AddArgs) -> Result<(), Error> {
     let mut draft = Draft::on_disk(&project.root);
     let places = Places::of(project.metadata.style)?;
     let context = context::for_project(&project.metadata, &places, db)?;
-    let records = resource_records(&mut draft)?;
+    let (records, unrecorded) = project::resource_records(&install::read_manifest(&mut draft)?);
     let resources = generate::Project {
         root: &project.root,
         places: &places,
@@ -60,25 +60,16 @@ pub fn run(args: &AddArgs) -> Result<(), Error> {
     let mut outcome = generate::Outcome::default();
     if missing.iter().any(|feature| feature.id == "admin") {
         outcome = generate::register_in_admin(&mut draft, resources, &records)?;
+        for table in &unrecorded {
+            report::note(format!(
+                "`{table}` was made by an older plinth, which did not record its fields: list it in the admin by hand, as `src/<resource>/admin.rs` does for resources made now"
+            ));
+        }
     }
     lockfile::settle(&mut draft, &template::shipped_lock()?)?;
     conclude(&project.root, &draft.into_plan(), args.dry_run, args.yes)?;
     add_resource::note_unformatted(&outcome);
     Ok(())
-}
-
-/// The project's resources, as recorded to be made again. One recorded by an older
-/// plinth, without its fields, is left out, and the user is told what that means.
-fn resource_records(draft: &mut Draft) -> Result<Vec<ResourceRecord>, Error> {
-    match project::resource_records(&install::read_manifest(draft)?) {
-        Ok(records) => Ok(records),
-        Err(reason) => {
-            report::note(format!(
-                "{reason}: features added now go below its lines, and the admin does not list it"
-            ));
-            Ok(Vec::new())
-        }
-    }
 }
 
 /// Shows the plan (`--dry-run`) or, when it has no conflict and the user agrees, applies

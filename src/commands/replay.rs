@@ -34,7 +34,12 @@ pub fn render_again(project: &Project) -> Result<FileTree, Error> {
     let document = text
         .parse::<toml_edit::DocumentMut>()
         .map_err(|error| bad_manifest(error.message().to_owned()))?;
-    let records = project::resource_records(&document).map_err(bad_manifest)?;
+    let (records, unrecorded) = project::resource_records(&document);
+    if let Some(table) = unrecorded.first() {
+        return Err(bad_manifest(format!(
+            "the resource `{table}` was recorded by an older plinth, without its fields"
+        )));
+    }
 
     let spec = ProjectSpec {
         name: ProjectName::parse(&metadata.name).map_err(Error::InvalidName)?,
