@@ -30,6 +30,12 @@ impl FileTree {
             .map(|(path, contents)| (path.as_path(), contents.as_slice()))
     }
 
+    /// The file at `path`, if there is one.
+    #[must_use]
+    pub fn get(&self, path: &Path) -> Option<&[u8]> {
+        self.files.get(path).map(Vec::as_slice)
+    }
+
     /// Every path, in order.
     pub fn paths(&self) -> impl Iterator<Item = &Path> {
         self.files.keys().map(PathBuf::as_path)

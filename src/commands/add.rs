@@ -8,6 +8,7 @@ use crate::change::lockfile;
 use crate::change::plan::{Action, Plan};
 use crate::cli::AddArgs;
 use crate::commands::add_resource;
+use crate::effects::base;
 use crate::effects::prompt;
 use crate::effects::report;
 use crate::effects::write;
@@ -38,38 +39,81 @@ pub fn run(args: &AddArgs) -> Result<(), Error> {
     }
     report::status("Adding", describe_features(&missing, &args.features));
 
-    let mut draft = Draft::on_disk(&project.root);
     let places = Places::of(project.metadata.style)?;
     let context = context::for_project(&project.metadata, &places, db)?;
-    let (records, unrecorded) = project::resource_records(&install::read_manifest(&mut draft)?);
-    let resources = generate::Project {
-        root: &project.root,
+    let adding = Adding {
+        project: &project,
         places: &places,
-        db,
-        admin: true,
         context: &context,
-    };
-    let below = generate::inserted_lines(&mut draft, resources, &records)?;
-    let target = install::Target {
-        context: &context,
-        places: &places,
         db,
-        below: &below,
+        missing: &missing,
     };
-    install::install(&mut draft, &target, &project.metadata.features, &missing)?;
-    let mut outcome = generate::Outcome::default();
+    let mut draft = Draft::on_disk(&project.root);
+    let (outcome, unrecorded) = adding.make(&mut draft)?;
     if missing.iter().any(|feature| feature.id == "admin") {
-        outcome = generate::register_in_admin(&mut draft, resources, &records)?;
         for table in &unrecorded {
             report::note(format!(
                 "`{table}` was made by an older plinth, which did not record its fields: list it in the admin by hand, as `src/<resource>/admin.rs` does for resources made now"
             ));
         }
     }
-    lockfile::settle(&mut draft, &template::shipped_lock()?)?;
+    let grown = base::grown(&project.root, |base| adding.make(base).map(drop))?;
+    if let Some(grown) = &grown {
+        let table = Path::new(base::TABLE);
+        draft.write(table, grown.get(table).unwrap_or_default())?;
+    }
     conclude(&project.root, &draft.into_plan(), args.dry_run, args.yes)?;
+    if let Some(grown) = grown.filter(|_| !args.dry_run) {
+        let command = format!("plinth add {}", args.features.join(" "));
+        base::record(&project.root, &grown, &command)?;
+    }
     add_resource::note_unformatted(&outcome);
     Ok(())
+}
+
+/// Features being added to a project: what makes the change, on the project's files and
+/// on its base alike (`effects::base`).
+struct Adding<'a> {
+    project: &'a Project,
+    places: &'a Places,
+    context: &'a serde_json::Value,
+    db: crate::request::spec::Database,
+    missing: &'a [&'static Feature],
+}
+
+impl Adding<'_> {
+    /// Installs the features into `draft`, gives the resources their place in the admin
+    /// when it is one of them, and extends the lock. Returns what rustfmt left unformatted
+    /// and the resources an older plinth recorded without their fields.
+    fn make(&self, draft: &mut Draft) -> Result<(generate::Outcome, Vec<String>), Error> {
+        let (records, unrecorded) = project::resource_records(&install::read_manifest(draft)?);
+        let resources = generate::Project {
+            root: &self.project.root,
+            places: self.places,
+            db: self.db,
+            admin: true,
+            context: self.context,
+        };
+        let below = generate::inserted_lines(draft, resources, &records)?;
+        let target = install::Target {
+            context: self.context,
+            places: self.places,
+            db: self.db,
+            below: &below,
+        };
+        install::install(
+            draft,
+            &target,
+            &self.project.metadata.features,
+            self.missing,
+        )?;
+        let mut outcome = generate::Outcome::default();
+        if self.missing.iter().any(|feature| feature.id == "admin") {
+            outcome = generate::register_in_admin(draft, resources, &records)?;
+        }
+        lockfile::settle(draft, &template::shipped_lock()?)?;
+        Ok((outcome, unrecorded))
+    }
 }
 
 /// Shows the plan (`--dry-run`) or, when it has no conflict and the user agrees, applies

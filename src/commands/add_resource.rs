@@ -2,12 +2,13 @@
 //! what a resource needs (offering to add it), generate everything into a draft, then
 //! show or apply it like every `plinth add`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::change::draft::Draft;
 use crate::change::lockfile;
 use crate::cli::ResourceArgs;
 use crate::commands::add::conclude;
+use crate::effects::base;
 use crate::effects::prompt;
 use crate::effects::report;
 use crate::error::Error;
@@ -65,22 +66,29 @@ pub fn run(args: &ResourceArgs) -> Result<(), Error> {
         // Features are missing only from a project without accounts, so without resources.
         below: &[],
     };
-    install::install(&mut draft, &target, &metadata.features, &missing)?;
     let admin = metadata.features.iter().any(|id| id == "admin")
         || missing.iter().any(|feature| feature.id == "admin");
     let existed = generate::exists(&mut draft, &resource.name)?;
-    let outcome = generate::generate(
-        &mut draft,
-        generate::Project {
+    // The same change on the project's files and on its base (`effects::base`).
+    let make = |draft: &mut Draft| -> Result<generate::Outcome, Error> {
+        install::install(draft, &target, &metadata.features, &missing)?;
+        let resources = generate::Project {
             root: &project.root,
             places: &places,
             db: metadata.db,
             admin,
             context: &context,
-        },
-        &resource,
-    )?;
-    lockfile::settle(&mut draft, &template::shipped_lock()?)?;
+        };
+        let outcome = generate::generate(draft, resources, &resource)?;
+        lockfile::settle(draft, &template::shipped_lock()?)?;
+        Ok(outcome)
+    };
+    let outcome = make(&mut draft)?;
+    let grown = base::grown(&project.root, |base| make(base).map(drop))?;
+    if let Some(grown) = &grown {
+        let table = Path::new(base::TABLE);
+        draft.write(table, grown.get(table).unwrap_or_default())?;
+    }
     let plan = draft.into_plan();
     if existed {
         if plan.is_noop() && plan.conflicts.is_empty() {
@@ -107,6 +115,13 @@ pub fn run(args: &ResourceArgs) -> Result<(), Error> {
         ),
     );
     conclude(&project.root, &plan, args.dry_run, args.yes)?;
+    if let Some(grown) = grown.filter(|_| !args.dry_run) {
+        base::record(
+            &project.root,
+            &grown,
+            &format!("plinth add resource {}", resource.command),
+        )?;
+    }
     note_unformatted(&outcome);
     if !args.dry_run {
         print_next_steps(&resource, metadata.style);

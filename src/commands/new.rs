@@ -8,6 +8,7 @@ use crate::change::draft::Draft;
 use crate::change::file_tree::FileTree;
 use crate::change::lockfile;
 use crate::cli::NewArgs;
+use crate::effects::base;
 use crate::effects::git;
 use crate::effects::prompt;
 use crate::effects::report;
@@ -28,23 +29,27 @@ const DEFAULT_STYLE: Style = Style::Micro;
 pub fn run(args: &NewArgs) -> Result<(), Error> {
     let spec = resolve(args)?;
     let features = catalogue::resolve(&requested_features(&spec, args)?)?;
-    let tree = render(&spec, &features)?;
-    if args.dry_run {
-        print_dry_run(&spec, &tree);
-        return Ok(());
-    }
+    let mut tree = render(&spec, &features)?;
     let parent = spec
         .target
         .parent()
         .filter(|parent| !parent.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    let git = spec.git && wants_repository(parent);
+    if git {
+        // The first commit is the project's first base (`effects::base`).
+        tree.insert(base::TABLE, base::table(&tree)?);
+    }
+    if args.dry_run {
+        print_dry_run(&spec, &tree);
+        return Ok(());
+    }
     for left in write::remove_stale_staging(parent) {
         report::note(format!(
             "removed `{}`, left by an interrupted plinth run",
             left.display()
         ));
     }
-    let git = spec.git && wants_repository(parent);
     write::create_project(&tree, &spec.target, |staging| {
         if !git {
             return Ok(());

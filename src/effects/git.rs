@@ -51,10 +51,85 @@ pub fn init_and_commit<'a>(
         Ok(signature) => signature,
         Err(_) => Signature::now(FALLBACK_NAME, FALLBACK_EMAIL)?,
     };
-    repository.commit(Some("HEAD"), &signature, &signature, message, &tree, &[])?;
+    let commit = repository.commit(Some("HEAD"), &signature, &signature, message, &tree, &[])?;
+    // What plinth generated is the project's first base (`effects::base`).
+    repository.reference(BASE_REF, commit, false, message)?;
     let mut index = repository.index()?;
     index.read_tree(&tree)?;
     index.write()?;
+    Ok(())
+}
+
+/// Where a project keeps its base (see `effects::base`): a ref of plinth's own, which no
+/// branch, index or work tree sees.
+pub const BASE_REF: &str = "refs/plinth/base";
+
+/// The git id of a file with these contents, as `git hash-object` gives it.
+pub fn blob_id(contents: &[u8]) -> Result<String, git2::Error> {
+    Ok(Oid::hash_object(ObjectType::Blob, contents)?.to_string())
+}
+
+/// The project's base, from the repository at `root`: `None` when there is no repository
+/// or it has no base (a project made without git, or a clone: refs of plinth's are not
+/// fetched).
+#[must_use]
+pub fn read_base(root: &Path) -> Option<Vec<(PathBuf, Vec<u8>)>> {
+    let repository = Repository::open(root).ok()?;
+    let tree = repository
+        .find_reference(BASE_REF)
+        .ok()?
+        .peel_to_tree()
+        .ok()?;
+    let mut files = Vec::new();
+    let mut failed = false;
+    tree.walk(git2::TreeWalkMode::PreOrder, |folder, entry| {
+        if entry.kind() == Some(ObjectType::Blob) {
+            let path = Path::new(folder).join(entry.name().unwrap_or_default());
+            match entry
+                .to_object(&repository)
+                .and_then(|object| object.peel_to_blob())
+            {
+                Ok(blob) => files.push((path, blob.content().to_vec())),
+                Err(_) => failed = true,
+            }
+        }
+        git2::TreeWalkResult::Ok
+    })
+    .ok()?;
+    (!failed).then_some(files)
+}
+
+/// Records `files` as the project's new base: a commit on [`BASE_REF`] over the one
+/// before, which touches no branch, no index and no file of the work tree.
+pub fn record_base<'a>(
+    root: &Path,
+    files: impl Iterator<Item = (&'a Path, &'a [u8])>,
+    message: &str,
+) -> Result<(), git2::Error> {
+    let repository = Repository::open(root)?;
+    let odb = repository.odb()?;
+    let mut folders = Folder::default();
+    for (path, contents) in files {
+        folders.insert(path, odb.write(ObjectType::Blob, contents)?);
+    }
+    let tree = repository.find_tree(folders.write(&repository)?)?;
+    let parent = repository
+        .find_reference(BASE_REF)
+        .ok()
+        .and_then(|reference| reference.peel_to_commit().ok());
+    let signature = match repository.signature() {
+        Ok(signature) => signature,
+        Err(_) => Signature::now(FALLBACK_NAME, FALLBACK_EMAIL)?,
+    };
+    let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+    repository.commit(
+        Some(BASE_REF),
+        &signature,
+        &signature,
+        message,
+        &tree,
+        &parents,
+    )?;
     Ok(())
 }
 

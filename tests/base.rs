@@ -1,0 +1,157 @@
+//! The base a project records (`effects::base`): its first commit, then each `plinth add`
+//! and `plinth add resource` grown from the base itself, on `refs/plinth/base`, with the
+//! table `.plinth/base.toml`; never the user's own changes, never a branch, the index or
+//! the work tree.
+
+// Helpers outside `#[test]` functions fail their test by panicking too.
+#![allow(clippy::expect_used)]
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::{read_tree, run};
+use git2::{ObjectType, Oid, Repository};
+
+const BASE: &str = "refs/plinth/base";
+
+/// Runs plinth in `folder`, which must succeed.
+fn plinth(folder: &Path, args: &[&str]) {
+    let result = run(folder, args);
+    assert_eq!(result.code, 0, "plinth {args:?}\n{}", result.transcript());
+}
+
+/// The base's files, by path.
+fn base_files(root: &Path) -> Vec<(String, Vec<u8>)> {
+    let repository = Repository::open(root).expect("a repository");
+    let tree = repository
+        .find_reference(BASE)
+        .expect("a base")
+        .peel_to_tree()
+        .expect("its tree");
+    let mut files = Vec::new();
+    tree.walk(git2::TreeWalkMode::PreOrder, |folder, entry| {
+        if entry.kind() == Some(ObjectType::Blob) {
+            let blob = entry
+                .to_object(&repository)
+                .expect("object")
+                .peel_to_blob()
+                .expect("blob");
+            let path = format!("{folder}{}", entry.name().expect("a name"));
+            files.push((path, blob.content().to_vec()));
+        }
+        git2::TreeWalkResult::Ok
+    })
+    .expect("walks");
+    files.sort();
+    files
+}
+
+/// The table lists every file of the base but itself, by its git blob id.
+fn table_matches(root: &Path, base: &[(String, Vec<u8>)]) {
+    let table = fs::read_to_string(root.join(".plinth/base.toml")).expect("the table");
+    let listed: Vec<&str> = table.lines().filter(|line| line.starts_with('"')).collect();
+    let expected: Vec<String> = base
+        .iter()
+        .filter(|(path, _)| path != ".plinth/base.toml")
+        .map(|(path, contents)| {
+            let id = Oid::hash_object(ObjectType::Blob, contents).expect("hashes");
+            format!("\"{path}\" = \"{id}\"")
+        })
+        .collect();
+    assert_eq!(listed, expected);
+}
+
+#[test]
+fn the_first_commit_is_the_first_base_and_the_table_lists_its_files() {
+    let scratch = tempfile::tempdir().expect("scratch folder");
+    plinth(scratch.path(), &["new", "shop", "--style", "full"]);
+    let root = scratch.path().join("shop");
+    let repository = Repository::open(&root).expect("a repository");
+    let head = repository.head().expect("HEAD").target().expect("a commit");
+    let base = repository.refname_to_id(BASE).expect("a base");
+    assert_eq!(base, head);
+    let files = base_files(&root);
+    assert!(files.iter().all(|(path, _)| path != ".env"), "no secret");
+    table_matches(&root, &files);
+}
+
+#[test]
+fn add_grows_the_base_from_the_base_and_leaves_branches_index_and_edits_alone() {
+    let scratch = tempfile::tempdir().expect("scratch folder");
+    plinth(scratch.path(), &["new", "app", "--style", "micro"]);
+    let root = scratch.path().join("app");
+    let main = root.join("src/main.rs");
+    let edited = fs::read_to_string(&main)
+        .expect("main.rs")
+        .replace("It works.", "It works, says its owner.");
+    fs::write(&main, &edited).expect("an edit of the user's");
+    let repository = Repository::open(&root).expect("a repository");
+    let head = repository.head().expect("HEAD").target().expect("a commit");
+    let first_base = repository.refname_to_id(BASE).expect("a base");
+
+    plinth(&root, &["add", "static", "--dry-run"]);
+    assert_eq!(repository.refname_to_id(BASE).expect("a base"), first_base);
+    plinth(&root, &["add", "static", "--yes"]);
+
+    // The base moved on, over the first one; nothing else did.
+    let base = repository
+        .find_reference(BASE)
+        .expect("a base")
+        .peel_to_commit()
+        .expect("a commit");
+    assert_eq!(base.parent_id(0).expect("a parent"), first_base);
+    assert_eq!(repository.head().expect("HEAD").target(), Some(head));
+    let index = repository.index().expect("the index");
+    assert!(index.get_path(Path::new("static/style.css"), 0).is_none());
+    assert!(
+        fs::read_to_string(&main)
+            .expect("main.rs")
+            .contains("says its owner")
+    );
+
+    // The base is what plinth makes of an untouched project: the user's edit is not in it.
+    let untouched = tempfile::tempdir().expect("scratch folder");
+    plinth(
+        untouched.path(),
+        &["new", "app", "--style", "micro", "--no-git"],
+    );
+    plinth(&untouched.path().join("app"), &["add", "static", "--yes"]);
+    let mut pristine: Vec<(String, Vec<u8>)> = read_tree(&untouched.path().join("app"))
+        .into_iter()
+        .filter(|(path, _)| path != ".env")
+        .collect();
+    let files = base_files(&root);
+    let table = files
+        .iter()
+        .find(|(path, _)| path == ".plinth/base.toml")
+        .cloned()
+        .expect("the table is in the base");
+    pristine.push(table);
+    pristine.sort();
+    assert_eq!(files, pristine);
+    table_matches(&root, &files);
+}
+
+#[test]
+fn add_resource_grows_the_base_and_a_project_without_git_has_none() {
+    let scratch = tempfile::tempdir().expect("scratch folder");
+    plinth(scratch.path(), &["new", "shop", "--style", "full"]);
+    let root = scratch.path().join("shop");
+    plinth(&root, &["add", "resource", "Post", "title:string", "--yes"]);
+    let files = base_files(&root);
+    assert!(files.iter().any(|(path, _)| path == "src/posts/model.rs"));
+    table_matches(&root, &files);
+
+    plinth(
+        scratch.path(),
+        &["new", "plain", "--style", "full", "--no-git"],
+    );
+    let plain = scratch.path().join("plain");
+    plinth(
+        &plain,
+        &["add", "resource", "Post", "title:string", "--yes"],
+    );
+    assert!(!plain.join(".plinth").exists());
+}
