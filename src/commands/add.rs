@@ -65,7 +65,7 @@ pub fn run(args: &AddArgs) -> Result<(), Error> {
     conclude(&project.root, &draft.into_plan(), args.dry_run, args.yes)?;
     if let Some(grown) = grown.filter(|_| !args.dry_run) {
         let command = format!("plinth add {}", args.features.join(" "));
-        base::record(&project.root, &grown, &command)?;
+        base::record(&project.root, &grown, &command);
     }
     add_resource::note_unformatted(&outcome);
     Ok(())

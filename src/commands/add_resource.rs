@@ -120,7 +120,7 @@ pub fn run(args: &ResourceArgs) -> Result<(), Error> {
             &project.root,
             &grown,
             &format!("plinth add resource {}", resource.command),
-        )?;
+        );
     }
     note_unformatted(&outcome);
     if !args.dry_run {

@@ -17,6 +17,7 @@ use std::path::Path;
 use crate::change::draft::Draft;
 use crate::change::file_tree::FileTree;
 use crate::effects::git;
+use crate::effects::report;
 use crate::error::Error;
 
 /// The table of the base's files, relative to the project's root.
@@ -62,15 +63,18 @@ pub fn grown(
     Ok(Some(after))
 }
 
-/// Records `base` as the project's base, for `command`.
-pub fn record(root: &Path, base: &FileTree, command: &str) -> Result<(), Error> {
+/// Records `base` as the project's base, for `command`. The project's files are written
+/// by then, so a failure is reported, not fatal: the base stays where it was, and an
+/// upgrade takes this change for the user's own.
+pub fn record(root: &Path, base: &FileTree, command: &str) {
     let message = format!("{command} (plinth {})", crate::VERSION);
-    git::record_base(
-        root,
-        base.iter().filter(|(path, _)| belongs(path)),
-        &message,
-    )
-    .map_err(|error| Error::Git(error.message().to_owned()))
+    let files = base.iter().filter(|(path, _)| belongs(path));
+    if let Err(error) = git::record_base(root, files, &message) {
+        report::note(format!(
+            "the project's base was not recorded ({}): `plinth upgrade` will take this change for one of yours",
+            error.message()
+        ));
+    }
 }
 
 /// Whether a file belongs to the base: all but the secret.
