@@ -154,6 +154,18 @@ impl Draft {
         tree
     }
 
+    /// The files as the change leaves them, or every conflict met on the way: for a
+    /// project made in memory, where a conflict is plinth's own bug, not the user's.
+    pub fn into_tree(self) -> Result<FileTree, Error> {
+        let tree = self.tree();
+        let plan = self.into_plan();
+        if plan.conflicts.is_empty() {
+            Ok(tree)
+        } else {
+            Err(Error::Conflicts(plan.conflicts))
+        }
+    }
+
     /// The changes against what was there before, and the conflicts.
     #[must_use]
     pub fn into_plan(self) -> Plan {

@@ -200,13 +200,7 @@ pub fn render(spec: &ProjectSpec, features: &[&Feature]) -> Result<FileTree, Err
         install::install(&mut draft, &target, &[], features)?;
     }
     lockfile::settle(&mut draft, &template::shipped_lock()?)?;
-    let tree = draft.tree();
-    let plan = draft.into_plan();
-    if plan.conflicts.is_empty() {
-        Ok(tree)
-    } else {
-        Err(Error::Conflicts(plan.conflicts))
-    }
+    draft.into_tree()
 }
 
 /// Whether a project in `parent` gets a repository of its own: not inside another work

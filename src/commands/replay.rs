@@ -79,11 +79,5 @@ pub fn render_again(project: &Project) -> Result<FileTree, Error> {
         generate::generate(&mut draft, target, &resource)?;
     }
     lockfile::settle(&mut draft, &template::shipped_lock()?)?;
-    let tree = draft.tree();
-    let plan = draft.into_plan();
-    if plan.conflicts.is_empty() {
-        Ok(tree)
-    } else {
-        Err(Error::Conflicts(plan.conflicts))
-    }
+    draft.into_tree()
 }

@@ -54,11 +54,7 @@ pub fn grown(
     }
     let mut draft = Draft::in_memory(&before);
     change(&mut draft)?;
-    let mut after = draft.tree();
-    let plan = draft.into_plan();
-    if !plan.conflicts.is_empty() {
-        return Err(Error::Conflicts(plan.conflicts));
-    }
+    let mut after = draft.into_tree()?;
     after.insert(TABLE, table(&after)?);
     Ok(Some(after))
 }

@@ -47,10 +47,7 @@ pub fn init_and_commit<'a>(
         folders.insert(path, oid);
     }
     let tree = repository.find_tree(folders.write(&repository)?)?;
-    let signature = match repository.signature() {
-        Ok(signature) => signature,
-        Err(_) => Signature::now(FALLBACK_NAME, FALLBACK_EMAIL)?,
-    };
+    let signature = signature(&repository)?;
     let commit = repository.commit(Some("HEAD"), &signature, &signature, message, &tree, &[])?;
     // What plinth generated is the project's first base (`effects::base`).
     repository.reference(BASE_REF, commit, false, message)?;
@@ -117,10 +114,7 @@ pub fn record_base<'a>(
         .find_reference(BASE_REF)
         .ok()
         .and_then(|reference| reference.peel_to_commit().ok());
-    let signature = match repository.signature() {
-        Ok(signature) => signature,
-        Err(_) => Signature::now(FALLBACK_NAME, FALLBACK_EMAIL)?,
-    };
+    let signature = signature(&repository)?;
     let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
     repository.commit(
         Some(BASE_REF),
@@ -131,6 +125,13 @@ pub fn record_base<'a>(
         &parents,
     )?;
     Ok(())
+}
+
+/// The user's git identity, or plinth's when none is configured (CI, containers).
+fn signature(repository: &Repository) -> Result<Signature<'static>, git2::Error> {
+    repository
+        .signature()
+        .or_else(|_| Signature::now(FALLBACK_NAME, FALLBACK_EMAIL))
 }
 
 /// A folder of the commit being made: its files' blobs and its subfolders, by name.
