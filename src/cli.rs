@@ -19,6 +19,7 @@ Examples:
   plinth add db --dry-run             show the diff, change nothing
   plinth add resource Post title:string body:text --api
                                       a model with pages, API and admin
+  plinth upgrade --dry-run            this plinth's fixes, merged with your changes
   plinth features                     the catalogue
   plinth completions zsh > _plinth    shell completions";
 
@@ -38,6 +39,8 @@ pub enum Command {
     New(NewArgs),
     /// Add features to an existing project.
     Add(AddArgs),
+    /// Bring the project's generated code up to this plinth, keeping your changes.
+    Upgrade(UpgradeArgs),
     /// List the features `plinth add` offers, and which are installed here.
     Features(FeaturesArgs),
     /// Print shell completions for plinth.
@@ -109,6 +112,42 @@ pub struct AddArgs {
     /// Show what would change, with diffs, and change nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// Arguments of `plinth upgrade`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Each file plinth generated is brought to what this plinth generates for the same
+project: replaced where you never changed it, merged three ways where you did
+(conflicts marked `<<<<<<< your project`), left deleted where you deleted it.
+Cargo.toml is merged by its keys; migrations are never rewritten.
+
+Examples:
+  plinth upgrade --dry-run      show every change, write nothing
+  plinth upgrade --check        exit 1 when an upgrade is waiting (for CI)
+  plinth upgrade --verify       `cargo check` the result in a copy first
+  plinth upgrade --restore src/csrf.rs")]
+// Each bool is a flag of its own on the command line, as clap reads them.
+#[allow(clippy::struct_excessive_bools)]
+pub struct UpgradeArgs {
+    /// The project to upgrade (default: the one containing the current folder).
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
+    /// Show what would change, with diffs, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Change nothing; exit 1 when an upgrade would change something.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub check: bool,
+    /// Build the upgraded project (`cargo check`) in a copy before writing anything.
+    #[arg(long)]
+    pub verify: bool,
+    /// Bring back a generated file you deleted (may be given more than once).
+    #[arg(long, value_name = "FILE")]
+    pub restore: Vec<PathBuf>,
     /// Do not ask for confirmation.
     #[arg(long, short = 'y')]
     pub yes: bool,

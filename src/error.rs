@@ -83,6 +83,17 @@ pub enum Error {
         reason: String,
     },
 
+    /// `PLINTH_TEMPLATES` names a folder that cannot be read.
+    #[error("cannot read the templates at `{}`: {reason}", folder.display())]
+    TemplateFolder {
+        /// The folder, or the file in it, that failed.
+        folder: PathBuf,
+        /// What the system said.
+        reason: String,
+        /// The variable that named the folder.
+        variable: &'static str,
+    },
+
     /// A feature name that is not in the catalogue.
     #[error("unknown feature `{name}`")]
     UnknownFeature {
@@ -157,6 +168,29 @@ pub enum Error {
     #[error("{} change(s) cannot be made safely; nothing was changed\n{}", .0.len(), render_conflicts(.0))]
     Conflicts(Vec<Conflict>),
 
+    /// `plinth upgrade` on a work tree with uncommitted changes.
+    #[error("the project has uncommitted changes: {}", list_paths(.0))]
+    Uncommitted(Vec<PathBuf>),
+
+    /// `plinth upgrade` on a project with no record of what plinth generated.
+    #[error("the project has no base: plinth has no record of the files it generated for it")]
+    NoBase {
+        /// The ref a clone may fetch it from.
+        base_ref: &'static str,
+    },
+
+    /// `plinth upgrade` wrote conflict markers.
+    #[error("{} file(s) have conflicts to resolve: {}", .0.len(), list_paths(.0))]
+    UpgradeConflicts(Vec<PathBuf>),
+
+    /// `plinth upgrade --check` found an upgrade to make.
+    #[error("an upgrade would change {0} file(s)")]
+    UpgradeAvailable(usize),
+
+    /// `plinth upgrade --verify`: the upgraded project does not check.
+    #[error("the upgraded project does not build; nothing was changed\n{0}")]
+    VerifyFailed(String),
+
     /// The operating system gave no random bytes for the secret key.
     #[error("could not get random bytes for the secret key: {0}")]
     Random(String),
@@ -195,11 +229,17 @@ impl Error {
             Error::Cancelled => EXIT_CANCELLED,
             Error::Prompt(_)
             | Error::Template { .. }
+            | Error::TemplateFolder { .. }
             | Error::Write { .. }
             | Error::BadManifest { .. }
             | Error::BadLock(_)
             | Error::Random(_)
             | Error::Git(_)
+            | Error::Uncommitted(_)
+            | Error::NoBase { .. }
+            | Error::UpgradeConflicts(_)
+            | Error::UpgradeAvailable(_)
+            | Error::VerifyFailed(_)
             | Error::Conflicts(_) => EXIT_FAILURE,
         }
     }
@@ -217,6 +257,9 @@ impl Error {
             }
             Error::NoTerminal { flags, .. } => Some(format!("pass {flags}")),
             Error::Template { .. } => Some("this is a bug in plinth; please report it".to_owned()),
+            Error::TemplateFolder { variable, .. } => Some(format!(
+                "unset {variable} to use the templates built into plinth, or point it at a folder laid out as plinth's `templates/`"
+            )),
             Error::UnknownFeature { known, .. } => Some(format!(
                 "the features are: {known} (see `plinth features`)"
             )),
@@ -247,6 +290,24 @@ impl Error {
                 "fix what git reported (disk space, permissions), or pass --no-git to make the project without a repository"
                     .to_owned(),
             ),
+            Error::Uncommitted(_) => Some(
+                "commit or stash them first: the upgrade's changes are then yours to review with `git diff`, and to undo"
+                    .to_owned(),
+            ),
+            Error::NoBase { base_ref } => Some(format!(
+                "a project made by plinth before it kept one, or a copy without `.plinth/`: make a new project with the same options and resources, and compare (clones keep plinth's ref only when fetched: `git fetch origin {base_ref}:{base_ref}`)"
+            )),
+            Error::UpgradeConflicts(_) => Some(
+                "edit each file where `<<<<<<< your project` marks a conflict: keep what you want of each side, remove the markers, then `cargo check` and commit"
+                    .to_owned(),
+            ),
+            Error::UpgradeAvailable(_) => {
+                Some("run `plinth upgrade` (`--dry-run` shows the changes)".to_owned())
+            }
+            Error::VerifyFailed(_) => Some(
+                "run `plinth upgrade --dry-run` to see the changes, or upgrade without --verify and fix what cargo reports"
+                    .to_owned(),
+            ),
             Error::Cancelled
             | Error::Prompt(_)
             | Error::Write { .. }
@@ -254,6 +315,14 @@ impl Error {
             | Error::BadManifest { .. } => None,
         }
     }
+}
+
+fn list_paths(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|path| format!("`{}`", path.display()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn render_conflicts(conflicts: &[Conflict]) -> String {

@@ -16,6 +16,7 @@ pub mod project;
 pub mod render;
 pub mod request;
 pub mod resource;
+pub mod upgrade;
 
 /// The version of plinth, recorded in every project it touches.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -25,12 +26,14 @@ pub use error::Error;
 
 /// Runs one plinth command.
 pub fn run(cli: Cli) -> Result<(), Error> {
+    render::template::check()?;
     match cli.command {
         Command::New(args) => commands::new::run(&args),
         Command::Add(args) => match &args.resource {
             Some(cli::AddCommand::Resource(resource)) => commands::add_resource::run(resource),
             None => commands::add::run(&args),
         },
+        Command::Upgrade(args) => commands::upgrade::run(&args),
         Command::Features(args) => commands::features::run(&args),
         Command::Completions(args) => {
             commands::completions::run(args.shell);

@@ -22,6 +22,8 @@ pub struct Metadata {
     pub db: Database,
     /// Installed features, in catalogue order.
     pub features: Vec<String>,
+    /// The plinth that last generated its code (`plinth new`, `add` or `upgrade`).
+    pub version: String,
 }
 
 /// A project on disk.
@@ -107,11 +109,13 @@ pub fn read_metadata(document: &DocumentMut) -> Result<Metadata, String> {
                 .ok_or("`features` must list strings".to_owned())
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let version = text("version")?.to_owned();
     Ok(Metadata {
         name,
         style,
         db,
         features,
+        version,
     })
 }
 

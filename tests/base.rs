@@ -135,7 +135,7 @@ fn add_grows_the_base_from_the_base_and_leaves_branches_index_and_edits_alone() 
 }
 
 #[test]
-fn add_resource_grows_the_base_and_a_project_without_git_has_none() {
+fn add_resource_grows_the_base() {
     let scratch = tempfile::tempdir().expect("scratch folder");
     plinth(scratch.path(), &["new", "shop", "--style", "full"]);
     let root = scratch.path().join("shop");
@@ -143,15 +143,53 @@ fn add_resource_grows_the_base_and_a_project_without_git_has_none() {
     let files = base_files(&root);
     assert!(files.iter().any(|(path, _)| path == "src/posts/model.rs"));
     table_matches(&root, &files);
+}
 
+/// The files below `folder`, by path relative to it.
+fn folder_files(folder: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = read_tree(folder).into_iter().collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn a_project_without_git_keeps_its_base_in_a_folder_of_plinths() {
+    let scratch = tempfile::tempdir().expect("scratch folder");
     plinth(
         scratch.path(),
-        &["new", "plain", "--style", "full", "--no-git"],
+        &["new", "plain", "--style", "micro", "--no-git"],
     );
-    let plain = scratch.path().join("plain");
+    let root = scratch.path().join("plain");
+    let base = root.join(".plinth/base");
+    let generated = |root: &Path| -> Vec<(String, Vec<u8>)> {
+        folder_files(root)
+            .into_iter()
+            .filter(|(path, _)| path != ".env")
+            .collect()
+    };
+    assert_eq!(folder_files(&base), generated(&root));
+    assert!(
+        !root.join(".plinth/base.toml").exists(),
+        "the table is for git"
+    );
+
+    // The user's edit stays out of it; what plinth adds goes in.
+    let main = root.join("src/main.rs");
+    let edited = fs::read_to_string(&main).expect("main.rs") + "// mine\n";
+    fs::write(&main, &edited).expect("edit");
+    plinth(&root, &["add", "static", "--yes"]);
+    let kept = folder_files(&base);
+    assert!(kept.iter().any(|(path, _)| path == "static/style.css"));
+    let main_in_base = kept
+        .iter()
+        .find(|(path, _)| path == "src/main.rs")
+        .expect("main.rs in the base");
+    assert!(!String::from_utf8_lossy(&main_in_base.1).contains("// mine"));
+    let untouched = tempfile::tempdir().expect("scratch folder");
     plinth(
-        &plain,
-        &["add", "resource", "Post", "title:string", "--yes"],
+        untouched.path(),
+        &["new", "plain", "--style", "micro", "--no-git"],
     );
-    assert!(!plain.join(".plinth").exists());
+    plinth(&untouched.path().join("plain"), &["add", "static", "--yes"]);
+    assert_eq!(kept, generated(&untouched.path().join("plain")));
 }

@@ -17,6 +17,7 @@ fn help_texts() {
         &["--help"][..],
         &["new", "--help"],
         &["add", "--help"],
+        &["upgrade", "--help"],
         &["features", "--help"],
         &["completions", "--help"],
     ] {

@@ -107,8 +107,15 @@ impl Draft {
         Ok(())
     }
 
+    /// Deletes the file (nothing when it does not exist).
+    pub fn remove(&mut self, path: &Path) -> Result<(), Error> {
+        self.read(path)?;
+        self.current.remove(path);
+        Ok(())
+    }
+
     /// The names of the files directly in `folder`: those on disk and those the draft
-    /// has created, less none (a draft never deletes).
+    /// has created. (Only `plinth upgrade` deletes, and it lists no folder.)
     pub fn file_names(&self, folder: &Path) -> Result<Vec<String>, Error> {
         let mut names = std::collections::BTreeSet::new();
         if let Some(root) = &self.root {
@@ -178,8 +185,9 @@ impl Draft {
         let changes = originals
             .into_iter()
             .filter_map(|(path, before)| {
-                let after = current.remove(&path)?;
-                Some(FileChange {
+                let after = current.remove(&path);
+                // A file read while missing and still missing is no change.
+                (before.is_some() || after.is_some()).then_some(FileChange {
                     path,
                     before,
                     after,

@@ -30,6 +30,11 @@ impl FileTree {
             .map(|(path, contents)| (path.as_path(), contents.as_slice()))
     }
 
+    /// Takes the file at `path` out, if there is one.
+    pub fn remove(&mut self, path: &Path) -> Option<Vec<u8>> {
+        self.files.remove(path)
+    }
+
     /// The file at `path`, if there is one.
     #[must_use]
     pub fn get(&self, path: &Path) -> Option<&[u8]> {

@@ -1,4 +1,4 @@
-//! `Plan`: every file a command would create or modify, and every change it
+//! `Plan`: every file a command would create, modify or delete, and every change it
 //! cannot make safely, computed before anything is written. `--dry-run`
 //! prints it; otherwise it is applied only when it has no conflict.
 
@@ -17,8 +17,8 @@ pub struct FileChange {
     pub path: PathBuf,
     /// The contents before, `None` when the file is new.
     pub before: Option<Vec<u8>>,
-    /// The contents after.
-    pub after: Vec<u8>,
+    /// The contents after, `None` when the file is deleted.
+    pub after: Option<Vec<u8>>,
 }
 
 /// What happens to a file, in the words of Rails' generators.
@@ -30,16 +30,43 @@ pub enum Action {
     Modify,
     /// The file exists and stays as it is.
     Identical,
+    /// The file exists and is deleted.
+    Delete,
+}
+
+impl Action {
+    /// The word `--dry-run` and confirmations show: `create`, `modify`…
+    #[must_use]
+    pub fn word(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Modify => "modify",
+            Action::Identical => "identical",
+            Action::Delete => "delete",
+        }
+    }
+
+    /// The word for it once done: `Created`, `Modified`…
+    #[must_use]
+    pub fn done(self) -> &'static str {
+        match self {
+            Action::Create => "Created",
+            Action::Modify => "Modified",
+            Action::Identical => "Kept",
+            Action::Delete => "Deleted",
+        }
+    }
 }
 
 impl FileChange {
     /// What happens to the file.
     #[must_use]
     pub fn action(&self) -> Action {
-        match &self.before {
-            None => Action::Create,
-            Some(before) if *before == self.after => Action::Identical,
-            Some(_) => Action::Modify,
+        match (&self.before, &self.after) {
+            (None, _) => Action::Create,
+            (Some(_), None) => Action::Delete,
+            (Some(before), Some(after)) if before == after => Action::Identical,
+            (Some(_), Some(_)) => Action::Modify,
         }
     }
 
@@ -47,11 +74,11 @@ impl FileChange {
     /// its packages and versions, not of its checksums and dependency lists.
     #[must_use]
     pub fn diff(&self) -> String {
-        let Some(before) = &self.before else {
+        let (Some(before), Some(after)) = (&self.before, &self.after) else {
             return String::new();
         };
         let mut before = String::from_utf8_lossy(before).into_owned();
-        let mut after = String::from_utf8_lossy(&self.after).into_owned();
+        let mut after = String::from_utf8_lossy(after).into_owned();
         if self.path == Path::new(lockfile::LOCK) {
             before = lockfile::package_list(&before);
             after = lockfile::package_list(&after);
@@ -94,11 +121,7 @@ impl Plan {
     pub fn describe(&self) -> String {
         let mut out = String::new();
         for change in &self.changes {
-            let word = match change.action() {
-                Action::Create => "create",
-                Action::Modify => "modify",
-                Action::Identical => "identical",
-            };
+            let word = change.action().word();
             let _ = writeln!(out, "{word:>10}  {}", change.path.display());
             if change.action() == Action::Modify {
                 for line in change.diff().lines() {
@@ -118,7 +141,7 @@ mod tests {
         FileChange {
             path: "src/main.rs".into(),
             before: before.map(|text| text.as_bytes().to_vec()),
-            after: after.as_bytes().to_vec(),
+            after: Some(after.as_bytes().to_vec()),
         }
     }
 
@@ -137,7 +160,7 @@ mod tests {
                 FileChange {
                     path: "new.rs".into(),
                     before: None,
-                    after: b"x".to_vec(),
+                    after: Some(b"x".to_vec()),
                 },
             ],
             conflicts: Vec::new(),

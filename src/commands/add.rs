@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::change::draft::Draft;
 use crate::change::lockfile;
-use crate::change::plan::{Action, Plan};
+use crate::change::plan::Plan;
 use crate::cli::AddArgs;
 use crate::commands::add_resource;
 use crate::effects::base;
@@ -59,13 +59,12 @@ pub fn run(args: &AddArgs) -> Result<(), Error> {
     }
     let grown = base::grown(&project.root, |base| adding.make(base).map(drop))?;
     if let Some(grown) = &grown {
-        let table = Path::new(base::TABLE);
-        draft.write(table, grown.get(table).unwrap_or_default())?;
+        grown.stage(&mut draft, &project.root)?;
     }
     conclude(&project.root, &draft.into_plan(), args.dry_run, args.yes)?;
     if let Some(grown) = grown.filter(|_| !args.dry_run) {
         let command = format!("plinth add {}", args.features.join(" "));
-        base::record(&project.root, &grown, &command);
+        grown.record(&project.root, &command);
     }
     add_resource::note_unformatted(&outcome);
     Ok(())
@@ -181,23 +180,14 @@ pub fn describe_features(features: &[&Feature], requested: &[String]) -> String 
 
 fn print_summary(plan: &Plan) {
     for change in plan.effective() {
-        let word = if change.action() == Action::Create {
-            "create"
-        } else {
-            "modify"
-        };
+        let word = change.action().word();
         eprintln!("{word:>10}  {}", change.path.display());
     }
 }
 
 fn report_applied(root: &Path, plan: &Plan) {
     for change in plan.effective() {
-        let word = if change.action() == Action::Create {
-            "Created"
-        } else {
-            "Modified"
-        };
-        report::status(word, change.path.display());
+        report::status(change.action().done(), change.path.display());
     }
     report::status(
         "Finished",

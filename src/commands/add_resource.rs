@@ -2,7 +2,7 @@
 //! what a resource needs (offering to add it), generate everything into a draft, then
 //! show or apply it like every `plinth add`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::change::draft::Draft;
 use crate::change::lockfile;
@@ -86,8 +86,7 @@ pub fn run(args: &ResourceArgs) -> Result<(), Error> {
     let outcome = make(&mut draft)?;
     let grown = base::grown(&project.root, |base| make(base).map(drop))?;
     if let Some(grown) = &grown {
-        let table = Path::new(base::TABLE);
-        draft.write(table, grown.get(table).unwrap_or_default())?;
+        grown.stage(&mut draft, &project.root)?;
     }
     let plan = draft.into_plan();
     if existed {
@@ -116,9 +115,8 @@ pub fn run(args: &ResourceArgs) -> Result<(), Error> {
     );
     conclude(&project.root, &plan, args.dry_run, args.yes)?;
     if let Some(grown) = grown.filter(|_| !args.dry_run) {
-        base::record(
+        grown.record(
             &project.root,
-            &grown,
             &format!("plinth add resource {}", resource.command),
         );
     }

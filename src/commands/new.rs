@@ -36,10 +36,15 @@ pub fn run(args: &NewArgs) -> Result<(), Error> {
         .filter(|parent| !parent.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let git = spec.git && wants_repository(parent);
-    if git {
-        // The first commit is the project's first base (`effects::base`).
-        tree.insert(base::TABLE, base::table(&tree)?);
-    }
+    // What plinth generated is the project's first base (`effects::base`).
+    base::start(
+        &mut tree,
+        if git {
+            base::Keeping::Git
+        } else {
+            base::Keeping::Folder
+        },
+    )?;
     if args.dry_run {
         print_dry_run(&spec, &tree);
         return Ok(());

@@ -1,18 +1,19 @@
 //! A project's base: the files plinth generated for it, as it generated them, which
-//! `plinth upgrade` is to merge from (base, yours, new). With git it is recorded twice:
+//! `plinth upgrade` merges from (base, yours, new). It is kept one of two ways:
 //!
-//! - a commit of those files on `refs/plinth/base` (`git::BASE_REF`), made with the first
-//!   commit and then by each `plinth add` over the one before; no branch, index or work
-//!   tree sees it;
-//! - `.plinth/base.toml` in the project: each file's git blob id, so that a clone, which
-//!   does not fetch refs of plinth's, still tells a file the user never changed by its
-//!   contents alone.
+//! - with git, a commit of those files on `refs/plinth/base` (`git::BASE_REF`), made with
+//!   the first commit and then by each `plinth add` and `plinth upgrade` over the one
+//!   before; no branch, index or work tree sees it. Beside it, `.plinth/base.toml` in the
+//!   project lists each file's git blob id, so that a clone, which does not fetch refs of
+//!   plinth's, still tells a file the user never changed by its contents alone;
+//! - without git, a copy of those files in the project's `.plinth/base/`, written with
+//!   the rest of each change.
 //!
-//! `.env`, which holds the secret key, is never part of it. A project made without git
-//! has no base yet, and `plinth add` leaves a project without one as it is.
+//! `.env`, which holds the secret key, is never part of it.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::change::draft::Draft;
 use crate::change::file_tree::FileTree;
@@ -22,6 +23,27 @@ use crate::error::Error;
 
 /// The table of the base's files, relative to the project's root.
 pub const TABLE: &str = ".plinth/base.toml";
+
+/// The folder a project without git keeps its base in.
+pub const FOLDER: &str = ".plinth/base";
+
+/// Where a project keeps its base.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keeping {
+    /// On `refs/plinth/base`, with the table.
+    Git,
+    /// In `.plinth/base/`.
+    Folder,
+}
+
+/// A base about to be recorded, and where.
+#[derive(Debug)]
+pub struct Base {
+    /// Its files (the table among them when kept in git).
+    pub files: FileTree,
+    /// Where it goes.
+    pub keeping: Keeping,
+}
 
 /// The table of `tree`'s files that belong to a base (all but `.env`), but itself.
 pub fn table(tree: &FileTree) -> Result<String, Error> {
@@ -38,44 +60,141 @@ pub fn table(tree: &FileTree) -> Result<String, Error> {
     Ok(table)
 }
 
+/// The blob ids a table lists, by path; `None` when the text is no table of plinth's.
+#[must_use]
+pub fn read_table(text: &str) -> Option<BTreeMap<PathBuf, String>> {
+    let document = text.parse::<toml_edit::DocumentMut>().ok()?;
+    let files = document.get("files")?.as_table()?;
+    Some(
+        files
+            .iter()
+            .filter_map(|(path, id)| Some((PathBuf::from(path), id.as_str()?.to_owned())))
+            .collect(),
+    )
+}
+
+/// A new project's tree with its first base: the table when git will commit it, the
+/// copy in `.plinth/base/` when the project has no repository.
+pub fn start(tree: &mut FileTree, keeping: Keeping) -> Result<(), Error> {
+    match keeping {
+        Keeping::Git => tree.insert(TABLE, table(tree)?),
+        Keeping::Folder => {
+            let copies: Vec<(PathBuf, Vec<u8>)> = tree
+                .iter()
+                .filter(|(path, _)| belongs(path))
+                .map(|(path, contents)| (Path::new(FOLDER).join(path), contents.to_vec()))
+                .collect();
+            for (path, contents) in copies {
+                tree.insert(path, contents);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The project's base and where it is kept: `None` when it has none (made by a plinth
+/// that recorded none, or a clone, which lacks plinth's ref).
+#[must_use]
+pub fn read(root: &Path) -> Option<(FileTree, Keeping)> {
+    if let Some(files) = git::read_base(root) {
+        let mut tree = FileTree::new();
+        for (path, contents) in files {
+            tree.insert(path, contents);
+        }
+        return Some((tree, Keeping::Git));
+    }
+    read_folder(&root.join(FOLDER)).map(|tree| (tree, Keeping::Folder))
+}
+
+fn read_folder(folder: &Path) -> Option<FileTree> {
+    let mut tree = FileTree::new();
+    let mut pending = vec![PathBuf::new()];
+    while let Some(relative) = pending.pop() {
+        for entry in std::fs::read_dir(folder.join(&relative)).ok()? {
+            let entry = entry.ok()?;
+            let path = relative.join(entry.file_name());
+            if entry.file_type().ok()?.is_dir() {
+                pending.push(path);
+            } else {
+                tree.insert(path, std::fs::read(entry.path()).ok()?);
+            }
+        }
+    }
+    Some(tree)
+}
+
 /// The project's base once a change is made to it as `change` makes it to the project:
 /// `None` when the project has no base. The change runs on the base's files, not on the
 /// user's, so what the user changed never enters it.
 pub fn grown(
     root: &Path,
     change: impl FnOnce(&mut Draft) -> Result<(), Error>,
-) -> Result<Option<FileTree>, Error> {
-    let Some(files) = git::read_base(root) else {
+) -> Result<Option<Base>, Error> {
+    let Some((before, keeping)) = read(root) else {
         return Ok(None);
     };
-    let mut before = FileTree::new();
-    for (path, contents) in files {
-        before.insert(path, contents);
-    }
     let mut draft = Draft::in_memory(&before);
     change(&mut draft)?;
-    let mut after = draft.into_tree()?;
-    after.insert(TABLE, table(&after)?);
-    Ok(Some(after))
+    Ok(Some(made(draft.into_tree()?, keeping)?))
 }
 
-/// Records `base` as the project's base, for `command`. The project's files are written
-/// by then, so a failure is reported, not fatal: the base stays where it was, and an
-/// upgrade takes this change for the user's own.
-pub fn record(root: &Path, base: &FileTree, command: &str) {
-    let message = format!("{command} (plinth {})", crate::VERSION);
-    let files = base.iter().filter(|(path, _)| belongs(path));
-    if let Err(error) = git::record_base(root, files, &message) {
-        report::note(format!(
-            "the project's base was not recorded ({}): `plinth upgrade` will take this change for one of yours",
-            error.message()
-        ));
+/// `files`, just generated, as the base to keep the way the project keeps its base.
+pub fn made(mut files: FileTree, keeping: Keeping) -> Result<Base, Error> {
+    files.remove(Path::new(".env"));
+    if keeping == Keeping::Git {
+        files.insert(TABLE, table(&files)?);
+    } else {
+        files.remove(Path::new(TABLE));
+    }
+    Ok(Base { files, keeping })
+}
+
+impl Base {
+    /// Puts what the project itself holds of the base into `draft`, to be written with
+    /// the change: the table, or the folder's copy (less the files gone from the base).
+    pub fn stage(&self, draft: &mut Draft, root: &Path) -> Result<(), Error> {
+        match self.keeping {
+            Keeping::Git => {
+                let table = Path::new(TABLE);
+                draft.write(table, self.files.get(table).unwrap_or_default())?;
+            }
+            Keeping::Folder => {
+                let folder = Path::new(FOLDER);
+                let before = read_folder(&root.join(folder)).unwrap_or_default();
+                for path in before.paths() {
+                    if self.files.get(path).is_none() {
+                        draft.remove(&folder.join(path))?;
+                    }
+                }
+                for (path, contents) in self.files.iter() {
+                    draft.write(&folder.join(path), contents)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Records the base after the project's files are written, for `command`: the commit
+    /// on plinth's ref (the folder was written with the files). A failure is reported,
+    /// not fatal: the base stays where it was, and an upgrade takes this change for the
+    /// user's own.
+    pub fn record(&self, root: &Path, command: &str) {
+        if self.keeping == Keeping::Folder {
+            return;
+        }
+        let message = format!("{command} (plinth {})", crate::VERSION);
+        if let Err(error) = git::record_base(root, self.files.iter(), &message) {
+            report::note(format!(
+                "the project's base was not recorded ({}): `plinth upgrade` will take this change for one of yours",
+                error.message()
+            ));
+        }
     }
 }
 
-/// Whether a file belongs to the base: all but the secret.
+/// Whether a file belongs to the base: all but the secret and the base's own copy.
 fn belongs(path: &Path) -> bool {
-    path != Path::new(".env")
+    path != Path::new(".env") && !path.starts_with(FOLDER)
 }
 
 /// Whether the table lists a file: all of the base but itself.

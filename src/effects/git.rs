@@ -127,6 +127,31 @@ pub fn record_base<'a>(
     Ok(())
 }
 
+/// The files of the repository at `root` whose changes are not committed (staged or
+/// not; untracked files are the user's own and do not count): `None` when `root` is no
+/// repository's work tree.
+pub fn uncommitted(root: &Path) -> Result<Option<Vec<PathBuf>>, git2::Error> {
+    let Ok(repository) = Repository::open(root) else {
+        return Ok(None);
+    };
+    let mut options = git2::StatusOptions::new();
+    options.include_untracked(false).include_ignored(false);
+    let statuses = repository.statuses(Some(&mut options))?;
+    Ok(Some(
+        statuses
+            .iter()
+            .filter(|entry| entry.status() != git2::Status::CURRENT)
+            .filter_map(|entry| entry.path().ok().map(PathBuf::from))
+            .collect(),
+    ))
+}
+
+/// Whether `root` is the top of a git work tree.
+#[must_use]
+pub fn is_repository(root: &Path) -> bool {
+    Repository::open(root).is_ok()
+}
+
 /// The user's git identity, or plinth's when none is configured (CI, containers).
 fn signature(repository: &Repository) -> Result<Signature<'static>, git2::Error> {
     repository

@@ -203,8 +203,9 @@ fn open_permissions(_folder: &Path) -> Result<(), Error> {
 
 /// Applies the changes of `plan` to the project at `root`, all or nothing:
 /// every new content is first written to a temporary file beside its
-/// target, and only when all are written are they renamed into place. If a
-/// rename fails, the files already replaced get their old contents back.
+/// target, and only when all are written are they renamed into place (and the
+/// deleted files removed, with the folders they leave empty). If a rename fails,
+/// the files already replaced get their old contents back.
 pub fn apply_changes(root: &Path, plan: &Plan) -> Result<(), Error> {
     let changes: Vec<&FileChange> = plan.effective().collect();
     let mut created_folders = Vec::new();
@@ -236,7 +237,9 @@ fn stage_changes(
                 path: change.path.clone(),
                 source,
             })?;
-        std::io::Write::write_all(&mut file, &change.after).map_err(|source| Error::Write {
+        // A file deleted is replaced by nothing when the rest is in place.
+        let after = change.after.as_deref().unwrap_or_default();
+        std::io::Write::write_all(&mut file, after).map_err(|source| Error::Write {
             path: change.path.clone(),
             source,
         })?;
@@ -256,12 +259,27 @@ fn commit_staged(
 ) -> Result<(), Error> {
     for (done, (change, file)) in changes.iter().zip(staged).enumerate() {
         let path = root.join(&change.path);
-        if let Err(error) = file.persist(&path) {
+        let result = if change.after.is_some() {
+            file.persist(&path).map(drop).map_err(|error| error.error)
+        } else {
+            // The staged file was only there to prove the folder writable.
+            drop(file);
+            fs::remove_file(&path)
+        };
+        if let Err(source) = result {
             restore(root, &changes[..done]);
             return Err(Error::Write {
                 path: change.path.clone(),
-                source: error.error,
+                source,
             });
+        }
+    }
+    for change in changes.iter().filter(|change| change.after.is_none()) {
+        // Each folder the deletion left empty goes too; the first that is not stops it.
+        for folder in change.path.ancestors().skip(1) {
+            if folder.as_os_str().is_empty() || fs::remove_dir(root.join(folder)).is_err() {
+                break;
+            }
         }
     }
     Ok(())
@@ -431,12 +449,12 @@ mod tests {
                 FileChange {
                     path: "a.txt".into(),
                     before: Some(b"old".to_vec()),
-                    after: b"new".to_vec(),
+                    after: Some(b"new".to_vec()),
                 },
                 FileChange {
                     path: "b/c.txt".into(),
                     before: None,
-                    after: b"c".to_vec(),
+                    after: Some(b"c".to_vec()),
                 },
             ],
             conflicts: Vec::new(),
@@ -467,12 +485,12 @@ mod tests {
                 FileChange {
                     path: "a.txt".into(),
                     before: Some(b"old".to_vec()),
-                    after: b"new".to_vec(),
+                    after: Some(b"new".to_vec()),
                 },
                 FileChange {
                     path: "blocker/x.txt".into(),
                     before: None,
-                    after: b"x".to_vec(),
+                    after: Some(b"x".to_vec()),
                 },
             ],
             conflicts: Vec::new(),

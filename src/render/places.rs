@@ -99,7 +99,7 @@ impl Places {
     #[must_use]
     pub fn part_creating(&self, path: &Path) -> Option<String> {
         let parts = template::tree(&format!("{}/parts", self.style.as_str()))?;
-        parts.dirs().find_map(|part| {
+        parts.subfolders().find_map(|part| {
             let folder = part.path().to_string_lossy().into_owned();
             let created = template::tree(&format!("{folder}/files"))?;
             template::output_paths(created)

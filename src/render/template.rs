@@ -1,9 +1,14 @@
-//! The template trees embedded in the binary, and how they become files:
-//! only `*.hbs` files are rendered by handlebars (strict, no HTML escaping)
-//! and lose the suffix; every other file is copied byte for byte, so the
-//! generated project's own Jinja templates never meet handlebars.
+//! The template trees plinth renders from, and how they become files: only `*.hbs`
+//! files are rendered by handlebars (strict, no HTML escaping) and lose the suffix; every
+//! other file is copied byte for byte, so the generated project's own Jinja templates
+//! never meet handlebars.
+//!
+//! The trees are embedded in the binary. `PLINTH_TEMPLATES=DIR` renders from a folder
+//! laid out as `templates/` instead: a template author sees a change without building
+//! plinth again, and the upgrade tests render one spec with two template sets.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -17,53 +22,170 @@ use crate::error::Error;
 
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
+/// The variable naming a folder to render from instead of the embedded templates.
+pub const FOLDER_VARIABLE: &str = "PLINTH_TEMPLATES";
+
 /// Path components starting with this prefix get a leading dot instead
 /// (`dot_gitignore` → `.gitignore`): `cargo package` and some tools drop or
 /// hide dotfiles inside a crate's source.
 const DOT_PREFIX: &str = "dot_";
 
-/// Every embedded folder and file by its path inside `templates/`. include_dir finds a
-/// path by walking the tree, and installing features asks for recipes and `with/`
-/// folders again at every step: one map, built at first use, answers at once.
+/// Every template folder and file by its path inside `templates/`, built at first use:
+/// installing features asks for recipes and `with/` folders again at every step, and
+/// one sorted map answers at once, a folder's files being one range of it.
 struct Index {
-    dirs: HashMap<&'static Path, &'static Dir<'static>>,
-    files: HashMap<&'static Path, &'static [u8]>,
+    files: BTreeMap<PathBuf, Cow<'static, [u8]>>,
+    folders: BTreeSet<PathBuf>,
 }
 
-static INDEX: OnceLock<Index> = OnceLock::new();
+/// The index, or the folder that could not be read and why.
+type Loaded = Result<Index, (PathBuf, String)>;
+
+static INDEX: OnceLock<Loaded> = OnceLock::new();
+
+fn loaded() -> &'static Loaded {
+    INDEX.get_or_init(|| match std::env::var_os(FOLDER_VARIABLE) {
+        Some(folder) if !folder.is_empty() => Index::read(Path::new(&folder)),
+        _ => Ok(Index::embedded()),
+    })
+}
+
+/// The templates, or why the folder named by `PLINTH_TEMPLATES` cannot be read. Every
+/// command asks this first, so that the other functions can take the index as read.
+pub fn check() -> Result<(), Error> {
+    match loaded() {
+        Ok(_) => Ok(()),
+        Err((folder, reason)) => Err(Error::TemplateFolder {
+            folder: folder.clone(),
+            reason: reason.clone(),
+            variable: FOLDER_VARIABLE,
+        }),
+    }
+}
 
 fn index() -> &'static Index {
-    INDEX.get_or_init(|| {
-        let mut index = Index {
-            dirs: HashMap::new(),
-            files: HashMap::new(),
+    static EMPTY: OnceLock<Index> = OnceLock::new();
+    match loaded() {
+        Ok(index) => index,
+        // Only reached when `check` was skipped: every template then reads as missing.
+        Err(_) => EMPTY.get_or_init(|| Index {
+            files: BTreeMap::new(),
+            folders: BTreeSet::new(),
+        }),
+    }
+}
+
+impl Index {
+    fn embedded() -> Self {
+        let mut index = Self {
+            files: BTreeMap::new(),
+            folders: BTreeSet::new(),
         };
         let mut pending: Vec<&'static Dir<'static>> = vec![&TEMPLATES];
         while let Some(dir) = pending.pop() {
-            index.dirs.insert(dir.path(), dir);
+            index.folders.insert(dir.path().to_path_buf());
             for entry in dir.entries() {
                 match entry {
                     DirEntry::Dir(sub) => pending.push(sub),
                     DirEntry::File(file) => {
-                        index.files.insert(file.path(), file.contents());
+                        index
+                            .files
+                            .insert(file.path().to_path_buf(), Cow::Borrowed(file.contents()));
                     }
                 }
             }
         }
         index
-    })
+    }
+
+    fn read(root: &Path) -> Loaded {
+        let unreadable =
+            |path: &Path, error: std::io::Error| (path.to_path_buf(), error.to_string());
+        let mut index = Self {
+            files: BTreeMap::new(),
+            folders: BTreeSet::new(),
+        };
+        let mut pending = vec![PathBuf::new()];
+        while let Some(relative) = pending.pop() {
+            let folder = if relative.as_os_str().is_empty() {
+                root.to_path_buf()
+            } else {
+                root.join(&relative)
+            };
+            let entries = std::fs::read_dir(&folder).map_err(|error| unreadable(&folder, error))?;
+            for entry in entries {
+                let entry = entry.map_err(|error| unreadable(&folder, error))?;
+                let path = relative.join(entry.file_name());
+                let kind = entry
+                    .file_type()
+                    .map_err(|error| unreadable(&folder, error))?;
+                if kind.is_dir() {
+                    pending.push(path);
+                } else {
+                    let contents = std::fs::read(entry.path())
+                        .map_err(|error| unreadable(&entry.path(), error))?;
+                    index.files.insert(path, Cow::Owned(contents));
+                }
+            }
+            index.folders.insert(relative);
+        }
+        Ok(index)
+    }
 }
 
-/// The embedded folder at `path` inside `templates/` (`micro`, `features/db`).
+/// A folder of the templates, by its path inside `templates/`.
+#[derive(Debug, Clone, Copy)]
+pub struct Folder {
+    path: &'static Path,
+}
+
+impl Folder {
+    /// Its path inside `templates/`.
+    #[must_use]
+    pub fn path(self) -> &'static Path {
+        self.path
+    }
+
+    /// Every file below it, at any depth, in path order: its path inside `templates/`
+    /// and its contents.
+    pub fn files(self) -> impl Iterator<Item = (&'static Path, &'static [u8])> {
+        index()
+            .files
+            .range::<Path, _>((
+                std::ops::Bound::Included(self.path),
+                std::ops::Bound::Unbounded,
+            ))
+            .take_while(move |(path, _)| path.starts_with(self.path))
+            .map(|(path, contents)| (path.as_path(), contents.as_ref()))
+    }
+
+    /// The folders directly in it, in path order.
+    pub fn subfolders(self) -> impl Iterator<Item = Self> {
+        index()
+            .folders
+            .range::<Path, _>((
+                std::ops::Bound::Excluded(self.path),
+                std::ops::Bound::Unbounded,
+            ))
+            .take_while(move |path| path.starts_with(self.path))
+            .filter(move |path| path.parent() == Some(self.path))
+            .map(|path| Self { path })
+    }
+}
+
+/// The template folder at `path` inside `templates/` (`micro`, `features/db`).
 #[must_use]
-pub fn tree(path: &str) -> Option<&'static Dir<'static>> {
-    index().dirs.get(Path::new(path)).copied()
+pub fn tree(path: &str) -> Option<Folder> {
+    index()
+        .folders
+        .get(Path::new(path))
+        .map(|path| Folder { path })
 }
 
-/// One embedded file by its path inside `templates/`.
+/// One template file by its path inside `templates/`.
 #[must_use]
 pub fn file(path: &str) -> Option<&'static [u8]> {
-    index().files.get(Path::new(path)).copied()
+    index().files.get(Path::new(path)).map(AsRef::as_ref)
 }
 
 /// The Cargo.lock every project is generated with (`templates/lock/`, see
@@ -85,13 +207,11 @@ pub fn shipped_lock() -> Result<Lock, Error> {
 /// Every embedded file, by its path inside `templates/`, in path order.
 #[must_use]
 pub fn all_files() -> Vec<(&'static Path, &'static [u8])> {
-    let mut files: Vec<_> = index()
+    index()
         .files
         .iter()
-        .map(|(path, contents)| (*path, *contents))
-        .collect();
-    files.sort_unstable();
-    files
+        .map(|(path, contents)| (path.as_path(), contents.as_ref()))
+        .collect()
 }
 
 /// The folder of the partials every template may use: `{{> field/rust_type}}` renders
@@ -115,9 +235,9 @@ pub fn engine() -> Handlebars<'static> {
 /// Every partial, by its name (its path below `partials/` without `.hbs`), and its source.
 fn partials() -> Vec<(String, &'static str)> {
     let prefix = Path::new(PARTIALS);
-    index()
-        .files
-        .iter()
+    tree(PARTIALS)
+        .into_iter()
+        .flat_map(Folder::files)
         .filter_map(|(path, contents)| {
             let name = path.strip_prefix(prefix).ok()?.with_extension("");
             Some((
@@ -139,50 +259,34 @@ pub fn render_str(name: &str, source: &str, context: &Value) -> Result<String, E
     })
 }
 
-/// Renders every file below `dir` into a tree whose paths are relative to
-/// `dir` (with `.hbs` dropped and `dot_` turned into `.`).
-pub fn render_tree(dir: &Dir<'_>, context: &Value) -> Result<FileTree, Error> {
+/// Renders every file below `folder` into a tree whose paths are relative to
+/// `folder` (with `.hbs` dropped and `dot_` turned into `.`).
+pub fn render_tree(folder: Folder, context: &Value) -> Result<FileTree, Error> {
     let mut tree = FileTree::new();
-    let mut pending: Vec<&Dir<'_>> = vec![dir];
-    while let Some(current) = pending.pop() {
-        for entry in current.entries() {
-            match entry {
-                DirEntry::Dir(sub) => pending.push(sub),
-                DirEntry::File(file) => {
-                    let relative = file.path().strip_prefix(dir.path()).unwrap_or(file.path());
-                    let contents = if is_template(relative) {
-                        let name = file.path().display().to_string();
-                        let source = std::str::from_utf8(file.contents()).map_err(|error| {
-                            Error::Template {
-                                file: name.clone(),
-                                reason: error.to_string(),
-                            }
-                        })?;
-                        render_str(&name, source, context)?.into_bytes()
-                    } else {
-                        file.contents().to_vec()
-                    };
-                    tree.insert(output_path(relative), contents);
-                }
-            }
-        }
+    for (path, contents) in folder.files() {
+        let relative = path.strip_prefix(folder.path()).unwrap_or(path);
+        let contents = if is_template(relative) {
+            let name = path.display().to_string();
+            let source = std::str::from_utf8(contents).map_err(|error| Error::Template {
+                file: name.clone(),
+                reason: error.to_string(),
+            })?;
+            render_str(&name, source, context)?.into_bytes()
+        } else {
+            contents.to_vec()
+        };
+        tree.insert(output_path(relative), contents);
     }
     Ok(tree)
 }
 
-/// Where every file below `dir` lands, relative to `dir`, without rendering any.
+/// Where every file below `folder` lands, relative to `folder`, without rendering any.
 #[must_use]
-pub fn output_paths(dir: &Dir<'_>) -> Vec<PathBuf> {
-    let mut paths = Vec::new();
-    let mut pending: Vec<&Dir<'_>> = vec![dir];
-    while let Some(current) = pending.pop() {
-        pending.extend(current.dirs());
-        for file in current.files() {
-            let relative = file.path().strip_prefix(dir.path()).unwrap_or(file.path());
-            paths.push(output_path(relative));
-        }
-    }
-    paths
+pub fn output_paths(folder: Folder) -> Vec<PathBuf> {
+    folder
+        .files()
+        .map(|(path, _)| output_path(path.strip_prefix(folder.path()).unwrap_or(path)))
+        .collect()
 }
 
 fn is_template(path: &Path) -> bool {

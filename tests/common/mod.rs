@@ -78,6 +78,13 @@ pub fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
                 continue;
             }
             let path = entry.path();
+            // The copy of the base a project without git keeps (tests/base.rs reads it).
+            if path
+                .strip_prefix(root)
+                .is_ok_and(|relative| relative == Path::new(".plinth/base"))
+            {
+                continue;
+            }
             if path.is_dir() {
                 pending.push(path);
             } else {
