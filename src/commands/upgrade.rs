@@ -99,7 +99,7 @@ pub fn run(args: &UpgradeArgs) -> Result<(), Error> {
         return Err(Error::Cancelled);
     }
     write::apply_changes(root, &plan)?;
-    next.record(root, &format!("plinth upgrade to {}", labels.new));
+    next.record(root, "plinth upgrade");
     if conflicted.is_empty() {
         report::status(
             "Finished",

@@ -36,6 +36,12 @@ impl Merged {
     }
 }
 
+/// A line put before each side and taken off the result. git2 reads an empty merge
+/// result from a null pointer, which is undefined behaviour; with the same first line on
+/// every side the result is never empty, and xdiff, which sets aside the lines all sides
+/// share at the start, merges the rest as it would have.
+const ANCHOR: &[u8] = b"\x01plinth: the start of the file\x01\n";
+
 /// Merges the changes from `base` to `new` into `yours`.
 pub fn three_way(
     base: &[u8],
@@ -43,6 +49,11 @@ pub fn three_way(
     new: &[u8],
     labels: &Labels,
 ) -> Result<Merged, git2::Error> {
+    // git2's `merge_file`, unlike its other entry points, does not initialise libgit2,
+    // which then fails without a message; making a `Buf` initialises it.
+    drop(git2::Buf::new());
+    let anchored = |text: &[u8]| [ANCHOR, text].concat();
+    let (base, yours, new) = (anchored(base), anchored(yours), anchored(new));
     let input = |content| {
         let mut input = MergeFileInput::new();
         input.content(content);
@@ -56,8 +67,17 @@ pub fn three_way(
         .our_label(labels.yours.as_str())
         .ancestor_label(labels.old.as_str())
         .their_label(labels.new.as_str());
-    let result = git2::merge_file(&input(base), &input(yours), &input(new), Some(&mut options))?;
-    let text = result.content().to_vec();
+    let result = git2::merge_file(
+        &input(&base),
+        &input(&yours),
+        &input(&new),
+        Some(&mut options),
+    )?;
+    let text = result
+        .content()
+        .strip_prefix(ANCHOR)
+        .ok_or_else(|| git2::Error::from_str("the merge lost the first line all sides share"))?
+        .to_vec();
     Ok(if result.is_automergeable() {
         Merged::Clean(text)
     } else {

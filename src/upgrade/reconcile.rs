@@ -157,6 +157,13 @@ fn reconcile_file(
     let new = sides.new.get(path);
     let before = sides.base.before(path, yours.as_deref());
     let migration = path.starts_with(MIGRATIONS);
+    if yours.is_none()
+        && let Some(new) = new
+        && sides.restore.iter().any(|wanted| wanted == path)
+    {
+        draft.write(path, new)?;
+        return Ok(Some(Fate::Restored));
+    }
     let fate = match (before, yours.as_deref(), new) {
         // plinth made no change here, or the project has it already.
         (Before::Known(base), _, Some(new)) if base == new => None,
@@ -166,14 +173,7 @@ fn reconcile_file(
             draft.write(path, new)?;
             Some(Fate::Created)
         }
-        (Before::Known(_) | Before::Unknown, None, Some(new)) => {
-            if sides.restore.iter().any(|wanted| wanted == path) {
-                draft.write(path, new)?;
-                Some(Fate::Restored)
-            } else {
-                Some(Fate::KeptDeleted)
-            }
-        }
+        (Before::Known(_) | Before::Unknown, None, Some(_)) => Some(Fate::KeptDeleted),
         (_, Some(_), _) if migration => Some(Fate::KeptMigration),
         (Before::Known(base), Some(yours), None) if base == yours => {
             draft.remove(path)?;
