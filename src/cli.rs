@@ -20,6 +20,7 @@ Examples:
   plinth add resource Post title:string body:text --api
                                       a model with pages, API and admin
   plinth upgrade --dry-run            this plinth's fixes, merged with your changes
+  plinth remove docker                take a feature out again
   plinth features                     the catalogue
   plinth completions zsh > _plinth    shell completions";
 
@@ -41,6 +42,8 @@ pub enum Command {
     Add(AddArgs),
     /// Bring the project's generated code up to this plinth, keeping your changes.
     Upgrade(UpgradeArgs),
+    /// Take features or a resource out of the project, keeping your changes elsewhere.
+    Remove(RemoveArgs),
     /// List the features `plinth add` offers, and which are installed here.
     Features(FeaturesArgs),
     /// Print shell completions for plinth.
@@ -148,6 +151,64 @@ pub struct UpgradeArgs {
     /// Bring back a generated file you deleted (may be given more than once).
     #[arg(long, value_name = "FILE")]
     pub restore: Vec<PathBuf>,
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// Arguments of `plinth remove`.
+#[derive(Debug, Args)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    disable_help_subcommand = true,
+    subcommand_negates_reqs = true,
+    after_help = "\
+What the features (or the resource) added is taken away where you left it as plinth
+made it, and merged away where you changed it (conflicts marked `<<<<<<< your
+project`). A resource's table is dropped by a new migration; its first stays.
+
+Examples:
+  plinth remove docker ci
+  plinth remove admin --dry-run
+  plinth remove resource Post"
+)]
+pub struct RemoveArgs {
+    /// `plinth remove resource NAME`.
+    #[command(subcommand)]
+    pub resource: Option<RemoveCommand>,
+    /// Features to remove (see `plinth features`).
+    #[arg(required = true, value_name = "FEATURE", value_delimiter = ',')]
+    pub features: Vec<String>,
+    /// The project to change (default: the one containing the current folder).
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
+    /// Show what would change, with diffs, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// What `plinth remove` can remove besides features.
+#[derive(Debug, Subcommand)]
+pub enum RemoveCommand {
+    /// A resource made by `plinth add resource`: its code, pages, API and admin entry.
+    Resource(RemoveResourceArgs),
+}
+
+/// Arguments of `plinth remove resource`.
+#[derive(Debug, Args)]
+pub struct RemoveResourceArgs {
+    /// The resource, as it was named or by its table: `Post`, `posts`.
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// The project to change (default: the one containing the current folder).
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
+    /// Show what would change, with diffs, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
     /// Do not ask for confirmation.
     #[arg(long, short = 'y')]
     pub yes: bool,

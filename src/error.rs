@@ -114,6 +114,17 @@ pub enum Error {
         remedy: String,
     },
 
+    /// `plinth remove` names what cannot be removed.
+    #[error("cannot remove `{what}`: {reason}")]
+    CannotRemove {
+        /// The feature or resource.
+        what: String,
+        /// Why it must stay.
+        reason: String,
+        /// What to do instead.
+        remedy: String,
+    },
+
     /// A resource name or field that cannot be generated.
     #[error("{problem}")]
     BadResource {
@@ -221,6 +232,7 @@ impl Error {
             | Error::NoTerminal { .. }
             | Error::UnknownFeature { .. }
             | Error::CannotLeaveOut { .. }
+            | Error::CannotRemove { .. }
             | Error::BadResource { .. }
             | Error::ResourceExists(_)
             | Error::NeedsFeatures { .. }
@@ -263,7 +275,9 @@ impl Error {
             Error::UnknownFeature { known, .. } => Some(format!(
                 "the features are: {known} (see `plinth features`)"
             )),
-            Error::CannotLeaveOut { remedy, .. } => Some(remedy.clone()),
+            Error::CannotLeaveOut { remedy, .. } | Error::CannotRemove { remedy, .. } => {
+                Some(remedy.clone())
+            }
             Error::BadResource { help, .. } => Some(help.clone()),
             Error::ResourceExists(name) => Some(format!(
                 "choose another name, or remove `src/{name}/` and its migration (and its lines at the `plinth:` markers) first"

@@ -34,6 +34,12 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             None => commands::add::run(&args),
         },
         Command::Upgrade(args) => commands::upgrade::run(&args),
+        Command::Remove(args) => match &args.resource {
+            Some(cli::RemoveCommand::Resource(resource)) => {
+                commands::remove::run_resource(resource)
+            }
+            None => commands::remove::run(&args),
+        },
         Command::Features(args) => commands::features::run(&args),
         Command::Completions(args) => {
             commands::completions::run(args.shell);

@@ -150,6 +150,22 @@ pub struct ResourceRecord {
     pub migration: String,
 }
 
+impl ResourceRecord {
+    /// The arguments of `plinth add resource` that make it.
+    #[must_use]
+    pub fn arguments(&self) -> crate::cli::ResourceArgs {
+        crate::cli::ResourceArgs {
+            name: self.name.clone(),
+            fields: self.fields.clone(),
+            api: self.api,
+            owned: self.owned,
+            path: None,
+            dry_run: false,
+            yes: true,
+        }
+    }
+}
+
 /// The resources `plinth add resource` made, by table, with the column that names a
 /// row (empty when a row is named by its id).
 #[must_use]

@@ -18,6 +18,7 @@ fn help_texts() {
         &["new", "--help"],
         &["add", "--help"],
         &["upgrade", "--help"],
+        &["remove", "--help"],
         &["features", "--help"],
         &["completions", "--help"],
     ] {

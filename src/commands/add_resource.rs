@@ -22,7 +22,7 @@ use crate::request::spec::Style;
 use crate::resource::generate::{self, Resource};
 
 /// The feature a resource's pages stand on; it brings db, sessions, csrf and templates.
-const NEEDS: &str = "auth";
+pub const NEEDS: &str = "auth";
 
 /// Runs `plinth add resource`.
 pub fn run(args: &ResourceArgs) -> Result<(), Error> {

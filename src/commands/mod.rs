@@ -7,5 +7,7 @@ pub mod add_resource;
 pub mod completions;
 pub mod features;
 pub mod new;
+pub mod rebuild;
+pub mod remove;
 pub mod replay;
 pub mod upgrade;

@@ -7,11 +7,10 @@
 use crate::change::draft::Draft;
 use crate::change::file_tree::FileTree;
 use crate::change::lockfile;
-use crate::cli::ResourceArgs;
 use crate::commands::{add_resource, new};
 use crate::error::Error;
 use crate::features::catalogue;
-use crate::project::{self, Project};
+use crate::project::{self, Metadata, Project, ResourceRecord};
 use crate::render::context;
 use crate::render::places::Places;
 use crate::render::template;
@@ -21,7 +20,11 @@ use crate::resource::generate;
 
 /// The files plinth would make today for the project's records.
 pub fn render_again(project: &Project) -> Result<FileTree, Error> {
-    let metadata = &project.metadata;
+    render(project, &project.metadata, &records(project)?)
+}
+
+/// Every resource the project records, in the order they were made.
+pub fn records(project: &Project) -> Result<Vec<ResourceRecord>, Error> {
     let manifest_path = project.root.join("Cargo.toml");
     let bad_manifest = |reason: String| Error::BadManifest {
         path: manifest_path.clone(),
@@ -40,7 +43,16 @@ pub fn render_again(project: &Project) -> Result<FileTree, Error> {
             "the resource `{table}` was recorded by an older plinth, without its fields"
         )));
     }
+    Ok(records)
+}
 
+/// The files plinth makes for `project` with these features (in `metadata`) and these
+/// resources.
+pub fn render(
+    project: &Project,
+    metadata: &Metadata,
+    records: &[ResourceRecord],
+) -> Result<FileTree, Error> {
     let spec = ProjectSpec {
         name: ProjectName::parse(&metadata.name).map_err(Error::InvalidName)?,
         target: project.root.clone(),
@@ -58,17 +70,8 @@ pub fn render_again(project: &Project) -> Result<FileTree, Error> {
     let admin = metadata.features.iter().any(|id| id == "admin");
     let mut draft = Draft::in_memory(&tree);
     for record in records {
-        let args = ResourceArgs {
-            name: record.name,
-            fields: record.fields,
-            api: record.api,
-            owned: record.owned,
-            path: None,
-            dry_run: false,
-            yes: true,
-        };
-        let mut resource = add_resource::read_resource(&args)?;
-        resource.migration = Some(record.migration);
+        let mut resource = add_resource::read_resource(&record.arguments())?;
+        resource.migration = Some(record.migration.clone());
         let target = generate::Project {
             root: &project.root,
             places: &places,

@@ -24,7 +24,8 @@ use crate::render::rustfmt;
 use crate::render::template;
 use crate::request::spec::Database;
 
-const MIGRATIONS: &str = "migrations";
+/// Where a project keeps its migrations, relative to its root.
+pub const MIGRATIONS: &str = "migrations";
 
 /// The recipe of one resource: its files, shared folders, edits and dependencies.
 const RECIPE: &str = "resource/recipe.toml.hbs";
@@ -363,16 +364,34 @@ fn bad_field(problem: &str, help: &str) -> Error {
 /// resource's migration already has.
 fn migration_name(draft: &Draft, table: &str) -> Result<String, Error> {
     let names = draft.file_names(Path::new(MIGRATIONS))?;
-    let suffix = format!("_create_{table}.sql");
-    if let Some(existing) = names.iter().find(|name| name.ends_with(&suffix)) {
+    // The table's latest migration, when it creates the table (made again: same name).
+    let latest = names
+        .iter()
+        .filter(|name| {
+            name.ends_with(&format!("_create_{table}.sql"))
+                || name.ends_with(&format!("_drop_{table}.sql"))
+        })
+        .max_by_key(|name| number(name));
+    if let Some(existing) = latest.filter(|name| name.contains("_create_")) {
         return Ok(existing.trim_end_matches(".sql").to_owned());
     }
+    Ok(next_migration(&names, &format!("create_{table}")))
+}
+
+/// The name of a migration numbered after every one in `names`: `0005_drop_posts`.
+#[must_use]
+pub fn next_migration(names: &[String], what: &str) -> String {
     let last = names
         .iter()
-        .filter_map(|name| name.split('_').next()?.parse::<u32>().ok())
+        .filter_map(|name| number(name))
         .max()
         .unwrap_or(0);
-    Ok(format!("{:04}_create_{table}", last + 1))
+    format!("{:04}_{what}", last + 1)
+}
+
+/// A migration's number: 4 for `0004_create_posts.sql`.
+fn number(name: &str) -> Option<u32> {
+    name.split('_').next()?.parse().ok()
 }
 
 /// The template context: the project's, plus `resource` and `fields`.

@@ -8,8 +8,8 @@
 //! - both changed it: three-way merged, with conflict markers where the changes overlap;
 //! - the project deleted it: it stays deleted (`--restore PATH` brings one back);
 //! - plinth no longer generates it but the project changed it: it stays;
-//! - a migration is never rewritten nor removed: a database may have run it. A change
-//!   to one reaches projects as a new migration.
+//! - a migration is never rewritten nor removed while the project has a database: a
+//!   database may have run it. A change to one reaches projects as a new migration.
 //!
 //! `Cargo.toml` is merged by its keys (`upgrade::manifest`), `Cargo.lock` follows it, the
 //! base's table is written anew, and `.env` gains only the variables it lacks.
@@ -22,10 +22,8 @@ use crate::change::file_tree::FileTree;
 use crate::effects::base;
 use crate::effects::git;
 use crate::error::Error;
+use crate::resource::generate::MIGRATIONS;
 use crate::upgrade::merge::{self, Labels, Merged};
-
-/// Where the project's generated code keeps its migrations.
-const MIGRATIONS: &str = "migrations";
 
 /// The file of secrets and settings, never part of a base.
 const ENV: &str = ".env";
@@ -116,6 +114,21 @@ pub struct Sides<'a> {
     pub labels: &'a Labels,
     /// Files the project deleted that come back.
     pub restore: &'a [PathBuf],
+    /// The `.env` plinth makes for the records before the change, when known, and the
+    /// variables it makes anew each time (secrets): `.env` is then merged three ways,
+    /// with the project's values of those in both of plinth's versions; otherwise it only
+    /// gains the variables it lacks.
+    pub env_before: Option<&'a PlinthsEnv>,
+}
+
+/// The `.env` plinth makes for a project, and the variables in it that are new at each
+/// render (its secrets).
+#[derive(Debug, Clone)]
+pub struct PlinthsEnv {
+    /// The file.
+    pub contents: Vec<u8>,
+    /// The names of the secrets.
+    pub secrets: Vec<String>,
 }
 
 /// Brings each plain file of the draft (all but `Cargo.toml`, `Cargo.lock` and the base's
@@ -132,12 +145,17 @@ pub fn reconcile(draft: &mut Draft, sides: &Sides<'_>) -> Result<Vec<(PathBuf, F
         .paths()
         .into_iter()
         .chain(sides.new.iter().map(|(path, _)| path.to_path_buf()))
+        // `.env` is in no base; merged from plinth's before, it may have to go.
+        .chain(sides.env_before.map(|_| PathBuf::from(ENV)))
         .filter(|path| !handled_elsewhere.contains(&path.as_path()))
         .collect();
     let mut fates = Vec::new();
     for path in paths {
         let fate = if path == Path::new(ENV) {
-            extend_env(draft, sides.new)?
+            match sides.env_before {
+                Some(before) => merge_env(draft, sides, &before.contents, &before.secrets)?,
+                None => extend_env(draft, sides.new)?,
+            }
         } else {
             reconcile_file(draft, sides, &path)?
         };
@@ -156,7 +174,10 @@ fn reconcile_file(
     let yours = draft.read(path)?.map(<[u8]>::to_vec);
     let new = sides.new.get(path);
     let before = sides.base.before(path, yours.as_deref());
-    let migration = path.starts_with(MIGRATIONS);
+    // Migrations stay while the project has a database to run them; without one (`db`
+    // removed) they go like any file.
+    let migration = path.starts_with(MIGRATIONS)
+        && sides.new.paths().any(|other| other.starts_with(MIGRATIONS));
     if yours.is_none()
         && let Some(new) = new
         && sides.restore.iter().any(|wanted| wanted == path)
@@ -202,6 +223,84 @@ fn reconcile_file(
         }
     };
     Ok(fate)
+}
+
+/// Merges the project's `.env` three ways between two of plinth's, each given the
+/// project's values of the `secrets`.
+fn merge_env(
+    draft: &mut Draft,
+    sides: &Sides<'_>,
+    before: &[u8],
+    secrets: &[String],
+) -> Result<Option<Fate>, Error> {
+    let path = Path::new(ENV);
+    let Some(yours) = draft.read_text(path)? else {
+        return Ok(None);
+    };
+    let values: BTreeMap<&str, &str> = yours
+        .lines()
+        .filter_map(setting)
+        .filter(|(name, _)| secrets.iter().any(|secret| secret == name))
+        .collect();
+    let with_yours = |text: &str| -> String {
+        text.lines()
+            .map(
+                |line| match setting(line).and_then(|(name, _)| Some((name, values.get(name)?))) {
+                    Some((name, value)) => format!("{name}={value}\n"),
+                    None => format!("{line}\n"),
+                },
+            )
+            .collect()
+    };
+    let before = with_yours(&String::from_utf8_lossy(before));
+    let new = sides.new.get(path).map(String::from_utf8_lossy);
+    let Some(new) = new.map(|new| with_yours(&new)) else {
+        if before == yours {
+            draft.remove(path)?;
+            return Ok(Some(Fate::Removed));
+        }
+        return Ok(Some(Fate::KeptChanged));
+    };
+    if new == yours {
+        return Ok(None);
+    }
+    let merged = merge::three_way(
+        before.as_bytes(),
+        yours.as_bytes(),
+        new.as_bytes(),
+        sides.labels,
+    )
+    .map_err(|error| Error::Git(error.message().to_owned()))?;
+    draft.write(path, merged.text())?;
+    Ok(Some(match merged {
+        Merged::Clean(_) => Fate::Merged,
+        Merged::Conflicted(_) => Fate::Conflicted,
+    }))
+}
+
+/// The variables two renders of `.env` set to different values: the secrets plinth
+/// makes anew each time.
+#[must_use]
+pub fn secrets(one: &[u8], other: &[u8]) -> Vec<String> {
+    let other = String::from_utf8_lossy(other);
+    String::from_utf8_lossy(one)
+        .lines()
+        .filter_map(setting)
+        .filter(|(name, value)| {
+            other
+                .lines()
+                .filter_map(setting)
+                .any(|(other_name, other_value)| other_name == *name && other_value != *value)
+        })
+        .map(|(name, _)| name.to_owned())
+        .collect()
+}
+
+/// The variable a `.env` line sets and its value, if it sets one.
+fn setting(line: &str) -> Option<(&str, &str)> {
+    let name = variable(line)?;
+    let (_, value) = line.split_once('=')?;
+    Some((name, value))
 }
 
 /// Appends to the project's `.env` each variable the new one sets and it lacks (a
