@@ -520,3 +520,78 @@ fn a_failed_write_leaves_the_project_as_it_was() {
         .expect("base");
     assert_eq!(head, after, "the base stays where it was");
 }
+
+#[cfg(unix)]
+#[test]
+fn an_interrupt_at_any_moment_leaves_the_project_as_it_was_or_upgraded() {
+    use std::process::Stdio;
+    use std::time::Duration;
+
+    let next = next_templates();
+    let (mut before_seen, mut after_seen) = (0, 0);
+    // The result of an upgrade nobody interrupts, to compare with.
+    let whole = tempfile::tempdir().expect("scratch folder");
+    let whole_root = shop(whole.path());
+    let before = read_tree(&whole_root);
+    let started = std::time::Instant::now();
+    let done = run_with(
+        whole.path(),
+        Some(&next.path),
+        &["upgrade", "--path", "shop", "--yes"],
+    );
+    eprintln!("an upgrade takes {:?}", started.elapsed());
+    assert_eq!(done.code, 0, "{}", done.transcript());
+    let after = read_tree(&whole_root);
+    let original = tempfile::tempdir().expect("scratch folder");
+    shop(original.path());
+    // From before plinth starts to after it has finished (a debug build takes about half
+    // a second), in steps short enough to land inside the write.
+    for millis in (0..1000).step_by(20) {
+        let scratch = tempfile::tempdir().expect("scratch folder");
+        let root = scratch.path().join("shop");
+        let copied = std::process::Command::new("cp")
+            .arg("-a")
+            .arg(original.path().join("shop"))
+            .arg(&root)
+            .status()
+            .expect("cp runs");
+        assert!(copied.success());
+        let mut child = plinth(scratch.path(), &["upgrade", "--path", "shop", "--yes"])
+            .env("PLINTH_TEMPLATES", &next.path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("plinth starts");
+        std::thread::sleep(Duration::from_millis(millis));
+        let _ = std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status();
+        child.wait().expect("plinth ends");
+        let left = read_tree(&root);
+        if left == before {
+            before_seen += 1;
+        } else if left == after {
+            after_seen += 1;
+            // The base moved with the files.
+            let repository = Repository::open(&root).expect("repository");
+            let base = repository
+                .revparse_single("refs/plinth/base:static/style.css")
+                .expect("the base has style.css")
+                .peel_to_blob()
+                .expect("a blob");
+            assert_eq!(base.content(), &after["static/style.css"][..]);
+        } else {
+            let differing: Vec<&String> = left
+                .keys()
+                .chain(after.keys())
+                .filter(|path| left.get(*path) != after.get(*path))
+                .collect();
+            panic!("after {millis} ms an interrupt left a half-upgraded project: {differing:?}");
+        }
+    }
+    eprintln!("as it was: {before_seen}, upgraded: {after_seen}");
+    assert!(
+        before_seen > 0 && after_seen > 0,
+        "the delays must span the whole run"
+    );
+}

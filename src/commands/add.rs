@@ -9,6 +9,7 @@ use crate::change::plan::Plan;
 use crate::cli::AddArgs;
 use crate::commands::add_resource;
 use crate::effects::base;
+use crate::effects::interrupt;
 use crate::effects::prompt;
 use crate::effects::report;
 use crate::effects::write;
@@ -61,11 +62,14 @@ pub fn run(args: &AddArgs) -> Result<(), Error> {
     if let Some(grown) = &grown {
         grown.stage(&mut draft, &project.root)?;
     }
+    // The files and the base change together, or neither does.
+    let watch = interrupt::watch();
     conclude(&project.root, &draft.into_plan(), args.dry_run, args.yes)?;
     if let Some(grown) = grown.filter(|_| !args.dry_run) {
         let command = format!("plinth add {}", args.features.join(" "));
         grown.record(&project.root, &command);
     }
+    drop(watch);
     add_resource::note_unformatted(&outcome);
     Ok(())
 }

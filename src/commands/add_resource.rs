@@ -9,6 +9,7 @@ use crate::change::lockfile;
 use crate::cli::ResourceArgs;
 use crate::commands::add::conclude;
 use crate::effects::base;
+use crate::effects::interrupt;
 use crate::effects::prompt;
 use crate::effects::report;
 use crate::error::Error;
@@ -113,6 +114,8 @@ pub fn run(args: &ResourceArgs) -> Result<(), Error> {
             }
         ),
     );
+    // The files and the base change together, or neither does.
+    let watch = interrupt::watch();
     conclude(&project.root, &plan, args.dry_run, args.yes)?;
     if let Some(grown) = grown.filter(|_| !args.dry_run) {
         grown.record(
@@ -120,6 +123,7 @@ pub fn run(args: &ResourceArgs) -> Result<(), Error> {
             &format!("plinth add resource {}", resource.command),
         );
     }
+    drop(watch);
     note_unformatted(&outcome);
     if !args.dry_run {
         print_next_steps(&resource, metadata.style);

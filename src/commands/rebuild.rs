@@ -15,6 +15,7 @@ use crate::change::lockfile;
 use crate::change::plan::Plan;
 use crate::effects::base::{self, Keeping};
 use crate::effects::git;
+use crate::effects::interrupt;
 use crate::effects::prompt;
 use crate::effects::report;
 use crate::effects::write;
@@ -138,8 +139,11 @@ pub fn run(
     if ask && prompt::interactive() && !prompt::confirm("Apply these changes?")? {
         return Err(Error::Cancelled);
     }
+    // The files and the base they are merged from change together, or neither does.
+    let watch = interrupt::watch();
     write::apply_changes(root, &plan)?;
     next.record(root, &rebuild.command);
+    drop(watch);
     if conflicted.is_empty() {
         report::status(
             "Finished",

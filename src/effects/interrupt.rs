@@ -1,16 +1,18 @@
-//! What Ctrl-C or SIGTERM does while `plinth new` writes its staging folder: the writer
-//! stops at its next step and the folder is removed, so an interrupt leaves nothing
-//! behind, or the complete project if it came after the rename. A second interrupt
-//! exits at once. (SIGKILL cannot be caught: the next run removes what it leaves, see
+//! What Ctrl-C or SIGTERM does while plinth writes: the writer stops at its next step and
+//! removes what it staged, so an interrupt leaves nothing behind (`plinth new`) or the
+//! project as it was (`add`, `upgrade`, `remove`), or the complete change if it came
+//! during the final renames. Watches nest: a command that writes files and then records
+//! its base watches over both, so that no interrupt falls between them. A second
+//! interrupt exits at once. (SIGKILL cannot be caught: the next run removes what it leaves, see
 //! `write::remove_stale_staging`.)
 
 use std::sync::Once;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use crate::error::{EXIT_CANCELLED, Error};
 
-/// Whether a staging folder is being written.
-static WRITING: AtomicBool = AtomicBool::new(false);
+/// How many watches are alive: while any is, an interrupt waits for the writer.
+static WRITING: AtomicUsize = AtomicUsize::new(0);
 
 /// Whether an interrupt arrived while writing.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -25,12 +27,12 @@ pub fn watch() -> Watch {
         // If another handler is installed, an interrupt ends plinth as SIGKILL would.
         let _ = ctrlc::set_handler(|| {
             let first = !INTERRUPTED.swap(true, Ordering::SeqCst);
-            if !(first && WRITING.load(Ordering::SeqCst)) {
+            if !(first && WRITING.load(Ordering::SeqCst) > 0) {
                 std::process::exit(i32::from(EXIT_CANCELLED));
             }
         });
     });
-    WRITING.store(true, Ordering::SeqCst);
+    WRITING.fetch_add(1, Ordering::SeqCst);
     Watch
 }
 
@@ -50,6 +52,6 @@ impl Watch {
 
 impl Drop for Watch {
     fn drop(&mut self) {
-        WRITING.store(false, Ordering::SeqCst);
+        WRITING.fetch_sub(1, Ordering::SeqCst);
     }
 }

@@ -207,10 +207,13 @@ fn open_permissions(_folder: &Path) -> Result<(), Error> {
 /// deleted files removed, with the folders they leave empty). If a rename fails,
 /// the files already replaced get their old contents back.
 pub fn apply_changes(root: &Path, plan: &Plan) -> Result<(), Error> {
+    // An interrupt while staging stops before the first rename and leaves the project as
+    // it was; one during the renames, which take no time, lets them finish.
+    let watch = interrupt::watch();
     let changes: Vec<&FileChange> = plan.effective().collect();
     let mut created_folders = Vec::new();
     let mut staged = Vec::new();
-    let result = stage_changes(root, &changes, &mut created_folders, &mut staged)
+    let result = stage_changes(root, &changes, &mut created_folders, &mut staged, &watch)
         .and_then(|()| commit_staged(root, &changes, staged));
     if result.is_err() {
         for folder in created_folders.iter().rev() {
@@ -225,8 +228,10 @@ fn stage_changes(
     changes: &[&FileChange],
     created_folders: &mut Vec<PathBuf>,
     staged: &mut Vec<tempfile::NamedTempFile>,
+    watch: &interrupt::Watch,
 ) -> Result<(), Error> {
     for change in changes {
+        watch.check()?;
         let path = root.join(&change.path);
         let folder = path.parent().unwrap_or(root);
         created_folders.extend(create_missing_folders(folder)?);
@@ -249,7 +254,7 @@ fn stage_changes(
         })?;
         staged.push(file);
     }
-    Ok(())
+    watch.check()
 }
 
 fn commit_staged(
