@@ -1058,3 +1058,117 @@ fn full_on_postgres_serves_from_two_processes_sharing_sessions() {
     first.stop();
     second.stop();
 }
+
+/// Replaces `from` by `to` in the file at `path` inside `root`, which must hold it.
+fn replace_in(root: &Path, path: &str, from: &str, to: &str) {
+    let file = root.join(path);
+    let text = std::fs::read_to_string(&file).expect("readable");
+    assert!(text.contains(from), "{path} lacks {from:?}");
+    std::fs::write(&file, text.replacen(from, to, 1)).expect("write");
+}
+
+/// plinth's templates as a later version would change them, in a folder of `scratch`:
+/// a new route and its handler in the files users edit, a new sentence on the home page,
+/// a higher requirement.
+fn next_templates(scratch: &Path) -> PathBuf {
+    let root = scratch.join("next-templates");
+    common::copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
+        &root,
+    );
+    replace_in(
+        &root,
+        "full/files/src/routes.rs",
+        "        .route(\"/health\", get(views::home::health))\n",
+        "        .route(\"/health\", get(views::home::health))\n        .route(\"/version\", get(views::home::version))\n",
+    );
+    let home = root.join("full/files/src/views/home.rs.hbs");
+    let text = std::fs::read_to_string(&home).expect("home.rs.hbs")
+        + "\n/// `GET /version`: the version this server runs.\npub async fn version() -> &'static str {\n    env!(\"CARGO_PKG_VERSION\")\n}\n";
+    std::fs::write(&home, text).expect("write");
+    replace_in(
+        &root,
+        "features/templates/files/templates/index.html.hbs",
+        "<p>Edit a template and reload the page:",
+        "<p>Upgraded by the next plinth. Edit a template and reload the page:",
+    );
+    replace_in(
+        &root,
+        "full/files/Cargo.toml.hbs",
+        "tracing-subscriber = \"0.3\"",
+        "tracing-subscriber = \"0.3.20\"",
+    );
+    root
+}
+
+#[test]
+#[ignore = "slow: builds generated projects (run by .ci/run)"]
+fn a_full_project_with_the_users_edits_upgrades_builds_and_serves() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let name = "e2e-upgrade";
+    let project = generate_style(scratch.path(), name, "full", &[]);
+    for resource in resources::E2E {
+        add_resource(&project, resource);
+    }
+    // The user's own edits in files the next plinth changes too: a route, its handler,
+    // the home page's handler and template.
+    replace_in(
+        &project,
+        "src/routes.rs",
+        "        .route(\"/\", get(views::home::index))\n",
+        "        .route(\"/\", get(views::home::index))\n        .route(\"/about\", get(views::home::about))\n",
+    );
+    replace_in(
+        &project,
+        "src/views/home.rs",
+        "version => env!(\"CARGO_PKG_VERSION\") };\n    Ok(page.render(\"index.html\", context)?)\n}\n",
+        "version => env!(\"CARGO_PKG_VERSION\"), shop => \"My shop\" };\n    Ok(page.render(\"index.html\", context)?)\n}\n\n/// `GET /about`: who we are.\npub async fn about() -> &'static str {\n    \"About my shop\"\n}\n",
+    );
+    replace_in(
+        &project,
+        "templates/index.html",
+        &format!("<h1>{name}</h1>"),
+        "<h1>{{ shop }}</h1>",
+    );
+
+    let templates = next_templates(scratch.path());
+    let upgraded = plinth(
+        scratch.path(),
+        &["upgrade", "--path", name, "--verify", "--yes"],
+    )
+    .env("PLINTH_TEMPLATES", &templates)
+    .env("CARGO_TARGET_DIR", target_dir())
+    .output()
+    .expect("plinth runs");
+    let stderr = String::from_utf8_lossy(&upgraded.stderr);
+    assert!(upgraded.status.success(), "{stderr}");
+    for line in [
+        "Merged src/routes.rs",
+        "Merged src/views/home.rs",
+        "Merged templates/index.html",
+        "Verified the upgraded project checks",
+        "Updated Cargo.toml: dependencies.tracing-subscriber: \"0.3\" → \"0.3.20\"",
+    ] {
+        assert!(stderr.contains(line), "{line}:\n{stderr}");
+    }
+
+    build_test_lint(&project, &[]);
+    migrate(&project, name, &[]);
+    let server = Server::start(&project, name, &[]);
+    let (status, home) = server.get("/");
+    assert_eq!(status, 200, "{home}");
+    assert!(home.contains("<h1>My shop</h1>"), "the user's page: {home}");
+    assert!(
+        home.contains("Upgraded by the next plinth."),
+        "plinth's sentence: {home}"
+    );
+    let (status, about) = server.get("/about");
+    assert_eq!(status, 200, "{about}");
+    assert!(about.ends_with("About my shop"), "{about}");
+    let (status, version) = server.get("/version");
+    assert_eq!(status, 200, "{version}");
+    assert!(version.ends_with("0.1.0"), "{version}");
+    let (status, posts) = server.get("/posts");
+    assert_eq!(status, 200, "{posts}");
+    server.stop();
+}
