@@ -595,3 +595,86 @@ fn an_interrupt_at_any_moment_leaves_the_project_as_it_was_or_upgraded() {
         "the delays must span the whole run"
     );
 }
+
+#[test]
+fn steps_move_a_file_with_the_users_changes_and_rename_a_setting() {
+    let scratch = tempfile::tempdir().expect("scratch folder");
+    let made = run_with(
+        scratch.path(),
+        None,
+        &["new", "shop", "--style", "full", "--no-git"],
+    );
+    assert_eq!(made.code, 0, "{}", made.transcript());
+    let root = scratch.path().join("shop");
+    // As an older plinth made it: the steps below are for projects made before 0.1.0.
+    for manifest in ["Cargo.toml", ".plinth/base/Cargo.toml"] {
+        edit(
+            &root,
+            manifest,
+            "version = \"0.1.0\"\nstyle",
+            "version = \"0.0.9\"\nstyle",
+        );
+    }
+    edit(&root, "templates/errors/404.html", "", "{# My note. #}\n");
+    let secret = read(&root, ".env")
+        .lines()
+        .find_map(|line| line.strip_prefix("SECRET_KEY=").map(str::to_owned))
+        .expect("a secret");
+
+    let next = tempfile::tempdir().expect("scratch folder");
+    let templates = next.path().join("templates");
+    common::copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
+        &templates,
+    );
+    let old_page = templates.join("full/files/templates/errors/404.html");
+    let page = fs::read_to_string(&old_page).expect("404.html");
+    fs::remove_file(&old_page).expect("move");
+    fs::write(
+        templates.join("full/files/templates/errors/not_found.html"),
+        page.replacen("</", "<!-- moved --></", 1),
+    )
+    .expect("write");
+    change(
+        &templates,
+        "features/csrf/files/dot_env.hbs",
+        "SECRET_KEY=",
+        "APP_SECRET=",
+    );
+    fs::create_dir_all(templates.join("upgrade")).expect("mkdir");
+    fs::write(
+        templates.join("upgrade/steps.toml"),
+        "[[steps]]\nsince = \"0.1.0\"\nwhy = \"pages are named for what they say\"\nmove = { from = \"templates/errors/404.html\", to = \"templates/errors/not_found.html\" }\n\n[[steps]]\nsince = \"0.1.0\"\nwhy = \"one name for the key\"\nrename_setting = { from = \"SECRET_KEY\", to = \"APP_SECRET\" }\n",
+    )
+    .expect("write");
+
+    let upgraded = run_with(
+        scratch.path(),
+        Some(&templates),
+        &["upgrade", "--path", "shop", "--yes"],
+    );
+    let out = upgraded.transcript();
+    assert_eq!(upgraded.code, 0, "{out}");
+    assert!(
+        out.contains("Stepped moved templates/errors/404.html to templates/errors/not_found.html (plinth 0.1.0: pages are named for what they say)"),
+        "{out}"
+    );
+    assert!(!root.join("templates/errors/404.html").exists());
+    let moved = read(&root, "templates/errors/not_found.html");
+    assert!(
+        moved.starts_with("{# My note. #}\n") && moved.contains("<!-- moved -->"),
+        "{moved}"
+    );
+    let env = read(&root, ".env");
+    assert!(env.contains(&format!("APP_SECRET={secret}\n")), "{env}");
+    assert!(!env.contains("SECRET_KEY="), "{env}");
+    assert!(read(&root, "Cargo.toml").contains("version = \"0.1.0\"\nstyle"));
+
+    // Done: a second run finds nothing to do.
+    let again = run_with(
+        scratch.path(),
+        Some(&templates),
+        &["upgrade", "--path", "shop", "--check"],
+    );
+    assert_eq!(again.code, 0, "{}", again.transcript());
+}

@@ -25,6 +25,7 @@ use crate::render::template;
 use crate::upgrade::manifest::{self, ManifestMerge};
 use crate::upgrade::merge::Labels;
 use crate::upgrade::reconcile::{self, Base, Fate, PlinthsEnv, Sides};
+use crate::upgrade::steps::Step;
 
 /// One rebuild of a project, as a command asks for it.
 pub struct Rebuild<'a> {
@@ -38,6 +39,8 @@ pub struct Rebuild<'a> {
     pub env_before: Option<PlinthsEnv>,
     /// Deleted files to bring back.
     pub restore: &'a [PathBuf],
+    /// What a merge cannot express, to do first (`upgrade::steps`).
+    pub steps: Vec<Step>,
     /// Files the change creates beyond the render (a migration that drops a table).
     pub created: Vec<(PathBuf, Vec<u8>)>,
     /// The command, for the base's commit message.
@@ -73,7 +76,7 @@ pub fn run(
     if let Mode::Apply { .. } = rebuild.mode {
         refuse_uncommitted(root)?;
     }
-    let (base, keeping) = read_base(root)?;
+    let (mut base, keeping) = read_base(root)?;
     let new = render()?;
     let labels = &rebuild.labels;
     report::status(
@@ -84,6 +87,21 @@ pub fn run(
         ),
     );
     let mut draft = Draft::on_disk(root);
+    for step in &rebuild.steps {
+        if !step.applies_to(&project.metadata.version) {
+            continue;
+        }
+        let recorded = match &mut base {
+            Base::Recorded(files) => Some(files),
+            Base::Listed(_) => None,
+        };
+        if let Some(done) = step.run(&mut draft, recorded)? {
+            report::status(
+                "Stepped",
+                format!("{done} (plinth {}: {})", step.since, step.why),
+            );
+        }
+    }
     let sides = Sides {
         base: &base,
         new: &new,

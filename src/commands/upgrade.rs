@@ -10,6 +10,7 @@ use crate::commands::replay;
 use crate::error::Error;
 use crate::project;
 use crate::upgrade::merge::Labels;
+use crate::upgrade::steps;
 
 /// Runs `plinth upgrade`.
 pub fn run(args: &UpgradeArgs) -> Result<(), Error> {
@@ -25,6 +26,7 @@ pub fn run(args: &UpgradeArgs) -> Result<(), Error> {
         labels,
         env_before: None,
         restore: &args.restore,
+        steps: steps::listed()?,
         created: Vec::new(),
         command: "plinth upgrade".to_owned(),
         mode: if args.dry_run {

@@ -2,7 +2,8 @@
 //! lines: each key plinth changed takes plinth's new value only where the project still
 //! has plinth's old one; a key the project changed or removed stays as the project has
 //! it; a key plinth added arrives, one it dropped goes where the project left it alone.
-//! A version requirement is never lowered. Comments and layout are the project's.
+//! A version requirement is never lowered. Comments and layout are the project's, but
+//! for `[package.metadata.plinth]`, plinth's record of what it generated.
 
 use semver::VersionReq;
 use toml_edit::{DocumentMut, Item, TableLike, Value};
@@ -40,6 +41,17 @@ pub fn merge(base: Option<&str>, yours: &str, new: &str) -> Result<ManifestMerge
         "",
         &mut merge,
     );
+    // `[package.metadata.plinth]` records what plinth generated: it is plinth's, whole.
+    if let (Some(records), Some(package)) = (
+        new.get("package")
+            .and_then(|package| package.get("metadata"))
+            .and_then(|metadata| metadata.get("plinth")),
+        document
+            .get_mut("package")
+            .and_then(|package| package.get_mut("metadata")),
+    ) {
+        package["plinth"] = records.clone();
+    }
     merge.text = document.to_string();
     Ok(merge)
 }
