@@ -85,9 +85,74 @@ pub fn three_way(
     })
 }
 
+/// Settles the conflicts that are two insertions at a `plinth:` marker: lines the user
+/// added where plinth's features insert theirs, and lines plinth's new version inserts
+/// there. Each side only adds, the marker says where, and an edit of plinth's goes last
+/// at its marker, so both are kept: the user's, then plinth's. Every other conflict stays.
+#[must_use]
+pub fn settle_marker_insertions(merged: Merged, labels: &Labels) -> Merged {
+    let Merged::Conflicted(text) = merged else {
+        return merged;
+    };
+    let text = match String::from_utf8(text) {
+        Ok(text) => text,
+        Err(binary) => return Merged::Conflicted(binary.into_bytes()),
+    };
+    let open = format!("<<<<<<< {}", labels.yours);
+    let base = format!("||||||| {}", labels.old);
+    let close = format!(">>>>>>> {}", labels.new);
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut out = String::with_capacity(text.len());
+    let mut left = false;
+    let mut at = 0;
+    while at < lines.len() {
+        let line = lines[at];
+        if line.trim_end_matches('\n') != open {
+            out.push_str(line);
+            at += 1;
+            continue;
+        }
+        // A hunk: <<<<<<< yours ||||||| base ======= new >>>>>>>.
+        let find = |from: usize, marker: &str| {
+            (from..lines.len()).find(|&index| lines[index].trim_end_matches('\n') == marker)
+        };
+        let hunk = find(at + 1, &base).and_then(|middle| {
+            let split = find(middle + 1, "=======")?;
+            let end = find(split + 1, &close)?;
+            Some((middle, split, end))
+        });
+        let Some((middle, split, end)) = hunk else {
+            out.push_str(line);
+            at += 1;
+            continue;
+        };
+        let only_insertions = split == middle + 1;
+        let at_marker = lines
+            .get(end + 1)
+            .is_some_and(|next| next.contains("plinth:"));
+        if only_insertions && at_marker {
+            lines[at + 1..middle]
+                .iter()
+                .for_each(|line| out.push_str(line));
+            lines[split + 1..end]
+                .iter()
+                .for_each(|line| out.push_str(line));
+        } else {
+            left = true;
+            lines[at..=end].iter().for_each(|line| out.push_str(line));
+        }
+        at = end + 1;
+    }
+    if left {
+        Merged::Conflicted(out.into_bytes())
+    } else {
+        Merged::Clean(out.into_bytes())
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{Labels, Merged, three_way};
+    use super::{Labels, Merged, settle_marker_insertions, three_way};
 
     fn labels() -> Labels {
         Labels {
@@ -121,6 +186,33 @@ mod tests {
         assert_eq!(
             String::from_utf8(text).expect("utf-8"),
             "a\n<<<<<<< your project\nB\n||||||| plinth 0.1.0\nb\n=======\nβ\n>>>>>>> plinth 0.2.0\nc\n"
+        );
+    }
+
+    #[test]
+    fn two_insertions_at_a_marker_keep_both_and_other_conflicts_stay() {
+        let base = "let app = Router::new()\n    // plinth:routes\n    ;\nfn a() {}\n";
+        let yours = "let app = Router::new()\n    .route(\"/mine\")\n    // plinth:routes\n    ;\nfn a() { mine }\n";
+        let new = "let app = Router::new()\n    .route(\"/new\")\n    // plinth:routes\n    ;\nfn a() {}\n";
+        let merged = three_way(base.as_bytes(), yours.as_bytes(), new.as_bytes(), &labels())
+            .expect("merges");
+        assert!(
+            matches!(merged, Merged::Conflicted(_)),
+            "git conflicts here"
+        );
+        assert_eq!(
+            settle_marker_insertions(merged, &labels()),
+            Merged::Clean(
+                "let app = Router::new()\n    .route(\"/mine\")\n    .route(\"/new\")\n    // plinth:routes\n    ;\nfn a() { mine }\n"
+                    .as_bytes()
+                    .to_vec()
+            )
+        );
+        let elsewhere =
+            three_way(b"a\nb\nc\n", b"a\nB\nc\n", b"a\nX\nc\n", &labels()).expect("merges");
+        assert_eq!(
+            settle_marker_insertions(elsewhere.clone(), &labels()),
+            elsewhere
         );
     }
 }

@@ -5,7 +5,9 @@
 //! - plinth did not change it (base = new): it stays as the project has it;
 //! - the project did not change it (yours = base): it becomes new, or goes when plinth
 //!   no longer generates it;
-//! - both changed it: three-way merged, with conflict markers where the changes overlap;
+//! - both changed it: three-way merged, with conflict markers where the changes overlap,
+//!   but for lines both added at a `plinth:` marker, where plinth's edits insert: the
+//!   user's are kept, then plinth's, as `plinth add` would have put them;
 //! - the project deleted it: it stays deleted (`--restore PATH` brings one back);
 //! - plinth no longer generates it but the project changed it: it stays;
 //! - a migration is never rewritten nor removed while the project has a database: a
@@ -215,6 +217,7 @@ fn reconcile_file(
             };
             let merged = merge::three_way(base, yours, new, sides.labels)
                 .map_err(|error| Error::Git(error.message().to_owned()))?;
+            let merged = merge::settle_marker_insertions(merged, sides.labels);
             draft.write(path, merged.text())?;
             Some(match merged {
                 Merged::Clean(_) => Fate::Merged,
