@@ -1172,3 +1172,42 @@ fn a_full_project_with_the_users_edits_upgrades_builds_and_serves() {
     assert_eq!(status, 200, "{posts}");
     server.stop();
 }
+
+#[test]
+#[ignore = "slow: builds generated projects (run by .ci/run)"]
+fn an_upgrade_that_does_not_build_is_refused_by_verify_and_writes_nothing() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let name = "e2e-verify";
+    let project = generate(scratch.path(), name, &[]);
+    let before = read_tree(&project);
+    let templates = scratch.path().join("broken-templates");
+    common::copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
+        &templates,
+    );
+    replace_in(
+        &templates,
+        "micro/files/src/main.rs.hbs",
+        "async fn index()",
+        "async fn index(missing: NoSuchType)",
+    );
+    let refused = plinth(
+        scratch.path(),
+        &["upgrade", "--path", name, "--verify", "--yes"],
+    )
+    .env("PLINTH_TEMPLATES", &templates)
+    .env("CARGO_TARGET_DIR", target_dir())
+    .output()
+    .expect("plinth runs");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: the upgraded project does not build; nothing was changed"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("NoSuchType"),
+        "cargo's error is shown: {stderr}"
+    );
+    assert_eq!(read_tree(&project), before);
+}
