@@ -86,6 +86,21 @@ pub struct NewArgs {
     pub dry_run: bool,
 }
 
+/// The options of every command that changes a project: which project, and whether to
+/// show the change or ask before it.
+#[derive(Debug, Args)]
+pub struct Changing {
+    /// The project to change (default: the one containing the current folder).
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
+    /// Show what would change, with diffs, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
 /// Arguments of `plinth add`.
 #[derive(Debug, Args)]
 #[command(
@@ -106,18 +121,12 @@ pub struct AddArgs {
     /// Features to add (see `plinth features`); required ones come along.
     #[arg(required = true, value_name = "FEATURE", value_delimiter = ',')]
     pub features: Vec<String>,
-    /// The project to change (default: the one containing the current folder).
-    #[arg(long, value_name = "DIR")]
-    pub path: Option<PathBuf>,
     /// Database for the `db` feature (default: the one the project records).
     #[arg(long, value_enum)]
     pub db: Option<Database>,
-    /// Show what would change, with diffs, and change nothing.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Do not ask for confirmation.
-    #[arg(long, short = 'y')]
-    pub yes: bool,
+    /// Which project, and whether to show or ask.
+    #[command(flatten)]
+    pub change: Changing,
 }
 
 /// Arguments of `plinth upgrade`.
@@ -179,15 +188,9 @@ pub struct RemoveArgs {
     /// Features to remove (see `plinth features`).
     #[arg(required = true, value_name = "FEATURE", value_delimiter = ',')]
     pub features: Vec<String>,
-    /// The project to change (default: the one containing the current folder).
-    #[arg(long, value_name = "DIR")]
-    pub path: Option<PathBuf>,
-    /// Show what would change, with diffs, and change nothing.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Do not ask for confirmation.
-    #[arg(long, short = 'y')]
-    pub yes: bool,
+    /// Which project, and whether to show or ask.
+    #[command(flatten)]
+    pub change: Changing,
 }
 
 /// What `plinth remove` can remove besides features.
@@ -203,15 +206,9 @@ pub struct RemoveResourceArgs {
     /// The resource, as it was named or by its table: `Post`, `posts`.
     #[arg(value_name = "NAME")]
     pub name: String,
-    /// The project to change (default: the one containing the current folder).
-    #[arg(long, value_name = "DIR")]
-    pub path: Option<PathBuf>,
-    /// Show what would change, with diffs, and change nothing.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Do not ask for confirmation.
-    #[arg(long, short = 'y')]
-    pub yes: bool,
+    /// Which project, and whether to show or ask.
+    #[command(flatten)]
+    pub change: Changing,
 }
 
 /// What `plinth add` can add besides features.
@@ -249,15 +246,10 @@ pub struct ResourceArgs {
     /// delete it, and lists can show "mine".
     #[arg(long)]
     pub owned: bool,
-    /// The project to change (default: the one containing the current folder).
-    #[arg(long, value_name = "DIR")]
-    pub path: Option<PathBuf>,
-    /// Show what would change, with diffs, and change nothing.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Do not ask for confirmation; add the features a resource needs when missing.
-    #[arg(long, short = 'y')]
-    pub yes: bool,
+    /// Which project, and whether to show or ask (`--yes` also adds the features a
+    /// resource needs when missing).
+    #[command(flatten)]
+    pub change: Changing,
 }
 
 /// Arguments of `plinth features`.

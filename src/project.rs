@@ -35,6 +35,12 @@ pub struct Project {
     pub metadata: Metadata,
 }
 
+/// The project a command names with `--path DIR`, or the one containing the current
+/// folder.
+pub fn named(path: Option<&Path>) -> Result<Project, Error> {
+    locate(path.unwrap_or(Path::new(".")))
+}
+
 /// Finds the plinth project at or above `start`.
 pub fn locate(start: &Path) -> Result<Project, Error> {
     let absolute = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
@@ -159,9 +165,11 @@ impl ResourceRecord {
             fields: self.fields.clone(),
             api: self.api,
             owned: self.owned,
-            path: None,
-            dry_run: false,
-            yes: true,
+            change: crate::cli::Changing {
+                path: None,
+                dry_run: false,
+                yes: true,
+            },
         }
     }
 }

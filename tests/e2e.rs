@@ -1101,6 +1101,21 @@ fn next_templates(scratch: &Path) -> PathBuf {
     root
 }
 
+/// Runs `plinth upgrade --verify --yes` on the project `name` in `scratch` with the
+/// templates at `templates`, building in the suite's target folder; returns its exit code
+/// and what it said.
+fn upgrade_verified(scratch: &Path, name: &str, templates: &Path) -> (Option<i32>, String) {
+    let output = plinth(scratch, &["upgrade", "--path", name, "--verify", "--yes"])
+        .env("PLINTH_TEMPLATES", templates)
+        .env("CARGO_TARGET_DIR", target_dir())
+        .output()
+        .expect("plinth runs");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
 #[test]
 #[ignore = "slow: builds generated projects (run by .ci/run)"]
 fn a_full_project_with_the_users_edits_upgrades_builds_and_serves() {
@@ -1132,16 +1147,8 @@ fn a_full_project_with_the_users_edits_upgrades_builds_and_serves() {
     );
 
     let templates = next_templates(scratch.path());
-    let upgraded = plinth(
-        scratch.path(),
-        &["upgrade", "--path", name, "--verify", "--yes"],
-    )
-    .env("PLINTH_TEMPLATES", &templates)
-    .env("CARGO_TARGET_DIR", target_dir())
-    .output()
-    .expect("plinth runs");
-    let stderr = String::from_utf8_lossy(&upgraded.stderr);
-    assert!(upgraded.status.success(), "{stderr}");
+    let (code, stderr) = upgrade_verified(scratch.path(), name, &templates);
+    assert_eq!(code, Some(0), "{stderr}");
     for line in [
         "Merged src/routes.rs",
         "Merged src/views/home.rs",
@@ -1191,16 +1198,8 @@ fn an_upgrade_that_does_not_build_is_refused_by_verify_and_writes_nothing() {
         "async fn index()",
         "async fn index(missing: NoSuchType)",
     );
-    let refused = plinth(
-        scratch.path(),
-        &["upgrade", "--path", name, "--verify", "--yes"],
-    )
-    .env("PLINTH_TEMPLATES", &templates)
-    .env("CARGO_TARGET_DIR", target_dir())
-    .output()
-    .expect("plinth runs");
-    let stderr = String::from_utf8_lossy(&refused.stderr);
-    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    let (code, stderr) = upgrade_verified(scratch.path(), name, &templates);
+    assert_eq!(code, Some(1), "{stderr}");
     assert!(
         stderr.contains("error: the upgraded project does not build; nothing was changed"),
         "{stderr}"

@@ -10,8 +10,7 @@ mod common;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{read_tree, run};
-use git2::{IndexAddOption, Repository, Signature};
+use common::{commit_all, read_tree, run};
 use plinth::features::catalogue::{self, CATALOGUE};
 
 /// Runs plinth in `folder`, which must succeed; returns its stderr.
@@ -19,36 +18,6 @@ fn plinth(folder: &Path, args: &[&str]) -> String {
     let result = run(folder, args);
     assert_eq!(result.code, 0, "plinth {args:?}\n{}", result.transcript());
     result.stderr
-}
-
-/// Commits every change, as a user would between commands.
-fn commit_all(root: &Path) {
-    let repository = Repository::open(root).expect("a repository");
-    let mut index = repository.index().expect("index");
-    index
-        .add_all(["*"], IndexAddOption::DEFAULT, None)
-        .expect("add");
-    index.update_all(["*"], None).expect("deletions");
-    index.write().expect("write index");
-    let tree = repository
-        .find_tree(index.write_tree().expect("tree"))
-        .expect("tree");
-    let signature = Signature::now("user", "user@example.com").expect("signature");
-    let parent = repository
-        .head()
-        .expect("HEAD")
-        .peel_to_commit()
-        .expect("commit");
-    repository
-        .commit(
-            Some("HEAD"),
-            &signature,
-            &signature,
-            "step",
-            &tree,
-            &[&parent],
-        )
-        .expect("commit");
 }
 
 fn new_project(scratch: &Path, style: &str) -> PathBuf {
@@ -63,7 +32,7 @@ fn adding_then_removing_each_feature_gives_back_the_same_files() {
         let root = new_project(scratch.path(), "micro");
         let before = read_tree(&root);
         plinth(&root, &["add", feature.id, "--yes"]);
-        commit_all(&root);
+        commit_all(&root, "step");
         // What `add` brought with it goes too.
         let brought: Vec<&str> = catalogue::resolve(&[feature.id.to_owned()])
             .expect("resolves")
@@ -99,7 +68,7 @@ fn the_users_changes_stay_and_a_changed_file_of_the_feature_is_kept() {
     let dockerfile = root.join("Dockerfile");
     let mine = fs::read_to_string(&dockerfile).expect("Dockerfile") + "# my note\n";
     fs::write(&dockerfile, &mine).expect("write");
-    commit_all(&root);
+    commit_all(&root, "step");
 
     let out = plinth(&root, &["remove", "templates", "docker", "--yes"]);
     let main_after = fs::read_to_string(&main).expect("main.rs");
@@ -144,7 +113,7 @@ fn what_the_project_needs_is_refused_and_nothing_changes() {
         &micro,
         &["add", "resource", "Post", "title:string", "--yes"],
     );
-    commit_all(&micro);
+    commit_all(&micro, "step");
     let before = read_tree(&micro);
     let needed = run(&micro, &["remove", "auth", "--yes"]);
     assert_eq!(needed.code, 2, "{}", needed.transcript());
@@ -195,7 +164,7 @@ fn a_resource_is_removed_with_a_migration_that_drops_its_table() {
     let routes = root.join("src/routes.rs");
     let text = fs::read_to_string(&routes).expect("routes.rs");
     fs::write(&routes, text.replacen("//!", "//! My routes.\n//!", 1)).expect("write");
-    commit_all(&root);
+    commit_all(&root, "step");
 
     let refused = run(&root, &["remove", "resource", "Post", "--yes"]);
     assert_eq!(refused.code, 2, "{}", refused.transcript());

@@ -12,8 +12,8 @@ mod common;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{Run, plinth, read_tree};
-use git2::{IndexAddOption, Repository, Signature};
+use common::{Run, commit_all, plinth, read_tree};
+use git2::Repository;
 
 /// The second template set: plinth's templates as a later version changes them.
 struct Next {
@@ -110,34 +110,16 @@ fn run_with(folder: &Path, templates: Option<&Path>, args: &[&str]) -> Run {
     Run::from(command.output().expect("plinth runs"))
 }
 
-/// Commits every change of the work tree, as a user would before upgrading.
-fn commit_all(root: &Path, message: &str) {
-    let repository = Repository::open(root).expect("a repository");
-    let mut index = repository.index().expect("index");
-    index
-        .add_all(["*"], IndexAddOption::DEFAULT, None)
-        .expect("add");
-    index.update_all(["*"], None).expect("deletions");
-    index.write().expect("write index");
-    let tree = repository
-        .find_tree(index.write_tree().expect("tree"))
-        .expect("tree");
-    let signature = Signature::now("user", "user@example.com").expect("signature");
-    let parent = repository
-        .head()
-        .expect("HEAD")
-        .peel_to_commit()
-        .expect("commit");
-    repository
-        .commit(
-            Some("HEAD"),
-            &signature,
-            &signature,
-            message,
-            &tree,
-            &[&parent],
-        )
-        .expect("commit");
+/// Runs `plinth upgrade --path shop FLAGS…` in `scratch` with the next templates.
+fn upgrade(scratch: &Path, next: &Next, flags: &[&str]) -> Run {
+    let mut args = vec!["upgrade", "--path", "shop"];
+    args.extend_from_slice(flags);
+    run_with(scratch, Some(&next.path), &args)
+}
+
+/// Requires `text` to contain `wanted`, and shows it when it does not.
+fn says(text: &str, wanted: &str) {
+    assert!(text.contains(wanted), "{wanted:?} is missing from:\n{text}");
 }
 
 fn read(root: &Path, path: &str) -> String {
@@ -153,6 +135,17 @@ fn edit(root: &Path, path: &str, from: &str, to: &str) {
 /// A full project with a resource, made with plinth's templates, in `scratch/shop`.
 fn shop(scratch: &Path) -> PathBuf {
     shop_with(scratch, None)
+}
+
+/// A full project without git (its base in `.plinth/base/`), in `scratch/shop`.
+fn shop_without_git(scratch: &Path) -> PathBuf {
+    let made = run_with(
+        scratch,
+        None,
+        &["new", "shop", "--style", "full", "--no-git"],
+    );
+    assert_eq!(made.code, 0, "{}", made.transcript());
+    scratch.join("shop")
 }
 
 /// The same project as the next plinth makes it.
@@ -224,11 +217,7 @@ fn each_kind_of_file_is_upgraded_as_the_user_left_it() {
     let migration = read(&root, "migrations/0003_create_users.sql");
     let env_before = read(&root, ".env");
 
-    let upgraded = run_with(
-        scratch.path(),
-        Some(&next.path),
-        &["upgrade", "--path", "shop", "--yes"],
-    );
+    let upgraded = upgrade(scratch.path(), &next, &["--yes"]);
     let out = upgraded.transcript();
     assert_eq!(upgraded.code, 1, "conflicts remain:\n{out}");
     assert!(
@@ -304,11 +293,7 @@ fn each_kind_of_file_is_upgraded_as_the_user_left_it() {
     )
     .expect("resolve");
     commit_all(&root, "Upgraded");
-    let check = run_with(
-        scratch.path(),
-        Some(&next.path),
-        &["upgrade", "--path", "shop", "--check"],
-    );
+    let check = upgrade(scratch.path(), &next, &["--check"]);
     assert_eq!(check.code, 0, "{}", check.transcript());
     let restored = run_with(
         scratch.path(),
@@ -334,11 +319,7 @@ fn an_untouched_project_becomes_what_the_next_plinth_generates() {
     let scratch = tempfile::tempdir().expect("scratch folder");
     let root = shop(scratch.path());
     let next = next_templates();
-    let upgraded = run_with(
-        scratch.path(),
-        Some(&next.path),
-        &["upgrade", "--path", "shop", "--yes"],
-    );
+    let upgraded = upgrade(scratch.path(), &next, &["--yes"]);
     assert_eq!(upgraded.code, 0, "{}", upgraded.transcript());
 
     let (_fresh, fresh_root) = next_shop(&next);
@@ -368,51 +349,18 @@ fn dry_run_and_check_change_nothing_and_a_dirty_tree_is_refused() {
     let next = next_templates();
     let before = read_tree(&root);
 
-    let dry = run_with(
-        scratch.path(),
-        Some(&next.path),
-        &["upgrade", "--path", "shop", "--dry-run"],
-    );
+    let dry = upgrade(scratch.path(), &next, &["--dry-run"]);
     assert_eq!(dry.code, 0, "{}", dry.transcript());
-    assert!(
-        dry.stdout.contains("    modify  static/style.css"),
-        "{}",
-        dry.stdout
-    );
-    assert!(
-        dry.stdout
-            .contains("+:focus-visible { outline: 2px solid; }"),
-        "{}",
-        dry.stdout
-    );
-    assert!(
-        dry.stdout.contains("    delete  .dockerignore"),
-        "{}",
-        dry.stdout
-    );
-    assert!(
-        dry.stdout.contains("    create  SECURITY.md"),
-        "{}",
-        dry.stdout
-    );
-    assert!(
-        dry.stdout.contains("Nothing was changed (--dry-run)."),
-        "{}",
-        dry.stdout
-    );
+    says(&dry.stdout, "    modify  static/style.css");
+    says(&dry.stdout, "+:focus-visible { outline: 2px solid; }");
+    says(&dry.stdout, "    delete  .dockerignore");
+    says(&dry.stdout, "    create  SECURITY.md");
+    says(&dry.stdout, "Nothing was changed (--dry-run).");
     assert_eq!(read_tree(&root), before);
 
-    let check = run_with(
-        scratch.path(),
-        Some(&next.path),
-        &["upgrade", "--path", "shop", "--check"],
-    );
+    let check = upgrade(scratch.path(), &next, &["--check"]);
     assert_eq!(check.code, 1, "{}", check.transcript());
-    assert!(
-        check.stderr.contains("error: an upgrade would change"),
-        "{}",
-        check.stderr
-    );
+    says(&check.stderr, "error: an upgrade would change");
     assert_eq!(read_tree(&root), before);
     let current = run_with(
         scratch.path(),
@@ -427,11 +375,7 @@ fn dry_run_and_check_change_nothing_and_a_dirty_tree_is_refused() {
     );
 
     edit(&root, "src/routes.rs", "//! Every route", "//! Each route");
-    let dirty = run_with(
-        scratch.path(),
-        Some(&next.path),
-        &["upgrade", "--path", "shop", "--yes"],
-    );
+    let dirty = upgrade(scratch.path(), &next, &["--yes"]);
     assert_eq!(dirty.code, 1, "{}", dirty.transcript());
     assert!(
         dirty
@@ -440,11 +384,7 @@ fn dry_run_and_check_change_nothing_and_a_dirty_tree_is_refused() {
         "{}",
         dirty.stderr
     );
-    assert!(
-        dirty.stderr.contains("help: commit or stash them first"),
-        "{}",
-        dirty.stderr
-    );
+    says(&dirty.stderr, "help: commit or stash them first");
     let mut expected = before;
     expected.insert(
         "src/routes.rs".to_owned(),
@@ -456,13 +396,7 @@ fn dry_run_and_check_change_nothing_and_a_dirty_tree_is_refused() {
 #[test]
 fn a_project_without_git_upgrades_from_its_folder() {
     let scratch = tempfile::tempdir().expect("scratch folder");
-    let made = run_with(
-        scratch.path(),
-        None,
-        &["new", "shop", "--style", "full", "--no-git"],
-    );
-    assert_eq!(made.code, 0, "{}", made.transcript());
-    let root = scratch.path().join("shop");
+    let root = shop_without_git(scratch.path());
     edit(
         &root,
         "src/views/home.rs",
@@ -470,11 +404,7 @@ fn a_project_without_git_upgrades_from_its_folder() {
         "//! My shop's home page",
     );
     let next = next_templates();
-    let upgraded = run_with(
-        scratch.path(),
-        Some(&next.path),
-        &["upgrade", "--path", "shop", "--yes"],
-    );
+    let upgraded = upgrade(scratch.path(), &next, &["--yes"]);
     assert_eq!(upgraded.code, 0, "{}", upgraded.transcript());
     let home = read(&root, "src/views/home.rs");
     assert!(
@@ -506,13 +436,9 @@ fn a_failed_write_leaves_the_project_as_it_was() {
         .refname_to_id("refs/plinth/base")
         .expect("base");
 
-    let failed = run_with(
-        scratch.path(),
-        Some(&next.path),
-        &["upgrade", "--path", "shop", "--yes"],
-    );
+    let failed = upgrade(scratch.path(), &next, &["--yes"]);
     assert_ne!(failed.code, 0, "{}", failed.transcript());
-    assert!(failed.stderr.contains("error: "), "{}", failed.stderr);
+    says(&failed.stderr, "error: ");
     assert_eq!(read_tree(&root), before);
     let after = Repository::open(&root)
         .expect("repo")
@@ -599,13 +525,7 @@ fn an_interrupt_at_any_moment_leaves_the_project_as_it_was_or_upgraded() {
 #[test]
 fn steps_move_a_file_with_the_users_changes_and_rename_a_setting() {
     let scratch = tempfile::tempdir().expect("scratch folder");
-    let made = run_with(
-        scratch.path(),
-        None,
-        &["new", "shop", "--style", "full", "--no-git"],
-    );
-    assert_eq!(made.code, 0, "{}", made.transcript());
-    let root = scratch.path().join("shop");
+    let root = shop_without_git(scratch.path());
     // As an older plinth made it: the steps below are for projects made before 0.1.0.
     for manifest in ["Cargo.toml", ".plinth/base/Cargo.toml"] {
         edit(

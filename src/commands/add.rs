@@ -1,7 +1,7 @@
 //! `plinth add FEATURE…`: resolve what is needed, compute every change in
 //! memory, show or confirm it, then apply it all at once.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::change::draft::Draft;
 use crate::change::lockfile;
@@ -25,8 +25,7 @@ use crate::resource::generate;
 /// Runs `plinth add`.
 pub fn run(args: &AddArgs) -> Result<(), Error> {
     let wanted = catalogue::resolve(&args.features)?;
-    let start = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
-    let project = project::locate(&start)?;
+    let project = project::named(args.change.path.as_deref())?;
     let db = chosen_database(&project, args)?;
     let (installed, missing): (Vec<&Feature>, Vec<&Feature>) = wanted
         .into_iter()
@@ -64,8 +63,13 @@ pub fn run(args: &AddArgs) -> Result<(), Error> {
     }
     // The files and the base change together, or neither does.
     let watch = interrupt::watch();
-    conclude(&project.root, &draft.into_plan(), args.dry_run, args.yes)?;
-    if let Some(grown) = grown.filter(|_| !args.dry_run) {
+    conclude(
+        &project.root,
+        &draft.into_plan(),
+        args.change.dry_run,
+        args.change.yes,
+    )?;
+    if let Some(grown) = grown.filter(|_| !args.change.dry_run) {
         let command = format!("plinth add {}", args.features.join(" "));
         grown.record(&project.root, &command);
     }

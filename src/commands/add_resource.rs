@@ -2,8 +2,6 @@
 //! what a resource needs (offering to add it), generate everything into a draft, then
 //! show or apply it like every `plinth add`.
 
-use std::path::PathBuf;
-
 use crate::change::draft::Draft;
 use crate::change::lockfile;
 use crate::cli::ResourceArgs;
@@ -28,33 +26,9 @@ pub const NEEDS: &str = "auth";
 /// Runs `plinth add resource`.
 pub fn run(args: &ResourceArgs) -> Result<(), Error> {
     let resource = read_resource(args)?;
-    let start = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
-    let project = project::locate(&start)?;
+    let project = project::named(args.change.path.as_deref())?;
     let missing = missing_features(&project)?;
-    if !missing.is_empty() {
-        let brought: Vec<&str> = missing
-            .iter()
-            .map(|feature| feature.id)
-            .filter(|id| *id != NEEDS)
-            .collect();
-        let names = if brought.is_empty() {
-            NEEDS.to_owned()
-        } else {
-            format!("{NEEDS} (with {})", brought.join(", "))
-        };
-        if !args.yes && !args.dry_run {
-            if !prompt::interactive() {
-                return Err(Error::NeedsFeatures {
-                    description: names,
-                    feature: NEEDS.to_owned(),
-                });
-            }
-            if !prompt::confirm(&format!("A resource needs {names}. Add them now?"))? {
-                return Err(Error::Cancelled);
-            }
-        }
-        report::status("Adding", names);
-    }
+    agree_to_features(&missing, args)?;
 
     let mut draft = Draft::on_disk(&project.root);
     let metadata = &project.metadata;
@@ -116,8 +90,8 @@ pub fn run(args: &ResourceArgs) -> Result<(), Error> {
     );
     // The files and the base change together, or neither does.
     let watch = interrupt::watch();
-    conclude(&project.root, &plan, args.dry_run, args.yes)?;
-    if let Some(grown) = grown.filter(|_| !args.dry_run) {
+    conclude(&project.root, &plan, args.change.dry_run, args.change.yes)?;
+    if let Some(grown) = grown.filter(|_| !args.change.dry_run) {
         grown.record(
             &project.root,
             &format!("plinth add resource {}", resource.command),
@@ -125,7 +99,7 @@ pub fn run(args: &ResourceArgs) -> Result<(), Error> {
     }
     drop(watch);
     note_unformatted(&outcome);
-    if !args.dry_run {
+    if !args.change.dry_run {
         print_next_steps(&resource, metadata.style);
     }
     Ok(())
@@ -144,6 +118,37 @@ pub fn note_unformatted(outcome: &generate::Outcome) {
 /// The resource as the arguments describe it, or why it cannot be made.
 pub fn read_resource(args: &ResourceArgs) -> Result<Resource, Error> {
     Resource::from_typed(&args.name, &args.fields, args.api, args.owned)
+}
+
+/// Asks (or, with `--yes`, does not) to add the features a resource needs and the
+/// project lacks; refuses without a terminal to ask at.
+fn agree_to_features(missing: &[&Feature], args: &ResourceArgs) -> Result<(), Error> {
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let brought: Vec<&str> = missing
+        .iter()
+        .map(|feature| feature.id)
+        .filter(|id| *id != NEEDS)
+        .collect();
+    let names = if brought.is_empty() {
+        NEEDS.to_owned()
+    } else {
+        format!("{NEEDS} (with {})", brought.join(", "))
+    };
+    if !args.change.yes && !args.change.dry_run {
+        if !prompt::interactive() {
+            return Err(Error::NeedsFeatures {
+                description: names,
+                feature: NEEDS.to_owned(),
+            });
+        }
+        if !prompt::confirm(&format!("A resource needs {names}. Add them now?"))? {
+            return Err(Error::Cancelled);
+        }
+    }
+    report::status("Adding", names);
+    Ok(())
 }
 
 /// The features a resource needs that the project lacks, in catalogue order.

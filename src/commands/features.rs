@@ -1,7 +1,6 @@
 //! `plinth features`: the catalogue, and what the current project has.
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use crate::cli::FeaturesArgs;
 use crate::error::Error;
@@ -10,8 +9,7 @@ use crate::project;
 
 /// Prints the catalogue; marks installed features when run in a project.
 pub fn run(args: &FeaturesArgs) -> Result<(), Error> {
-    let start = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
-    let project = match project::locate(&start) {
+    let project = match project::named(args.path.as_deref()) {
         Ok(project) => Some(project),
         Err(Error::NotAProject(_)) if args.path.is_none() => None,
         Err(error) => return Err(error),

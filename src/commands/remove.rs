@@ -27,8 +27,7 @@ const DROP: &str = "resource/drop.sql.hbs";
 
 /// Runs `plinth remove FEATURE…`.
 pub fn run(args: &RemoveArgs) -> Result<(), Error> {
-    let start = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
-    let project = project::locate(&start)?;
+    let project = project::named(args.change.path.as_deref())?;
     let installed = &project.metadata.features;
     let mut removed: Vec<&Feature> = Vec::new();
     for id in &args.features {
@@ -67,7 +66,7 @@ pub fn run(args: &RemoveArgs) -> Result<(), Error> {
         steps: Vec::new(),
         created: Vec::new(),
         command: format!("plinth remove {}", names.join(" ")),
-        mode: mode(args.dry_run, args.yes),
+        mode: mode(args.change.dry_run, args.change.yes),
     };
     rebuild::run(&rebuild, || replay::render(&project, &metadata, &records))
 }
@@ -143,8 +142,7 @@ fn may_remove(
 
 /// Runs `plinth remove resource NAME`.
 pub fn run_resource(args: &RemoveResourceArgs) -> Result<(), Error> {
-    let start = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
-    let project = project::locate(&start)?;
+    let project = project::named(args.change.path.as_deref())?;
     let records = replay::records(&project)?;
     let table =
         ResourceName::parse(&args.name).map_or_else(|_| args.name.clone(), |name| name.plural);
@@ -201,7 +199,7 @@ pub fn run_resource(args: &RemoveResourceArgs) -> Result<(), Error> {
         steps: Vec::new(),
         created: vec![drop],
         command: format!("plinth remove resource {}", record.table),
-        mode: mode(args.dry_run, args.yes),
+        mode: mode(args.change.dry_run, args.change.yes),
     };
     rebuild::run(&rebuild, || {
         replay::render(&project, &project.metadata, &kept)

@@ -2,8 +2,6 @@
 //! are rendered again (`replay`) and the result merged into the project with the base
 //! plinth generated before (`rebuild`), so that the project's own changes stay.
 
-use std::path::PathBuf;
-
 use crate::cli::UpgradeArgs;
 use crate::commands::rebuild::{self, Mode, Rebuild};
 use crate::commands::replay;
@@ -14,8 +12,7 @@ use crate::upgrade::steps;
 
 /// Runs `plinth upgrade`.
 pub fn run(args: &UpgradeArgs) -> Result<(), Error> {
-    let start = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
-    let project = project::locate(&start)?;
+    let project = project::named(args.path.as_deref())?;
     let labels = Labels {
         yours: "your project".to_owned(),
         old: format!("plinth {}", project.metadata.version),

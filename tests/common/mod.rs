@@ -202,3 +202,34 @@ pub fn describe_changes(
     }
     out
 }
+
+/// Commits every change of the work tree (deletions too), as a user would between
+/// plinth commands.
+pub fn commit_all(root: &Path, message: &str) {
+    let repository = git2::Repository::open(root).expect("a repository");
+    let mut index = repository.index().expect("index");
+    index
+        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        .expect("add");
+    index.update_all(["*"], None).expect("deletions");
+    index.write().expect("write index");
+    let tree = repository
+        .find_tree(index.write_tree().expect("tree"))
+        .expect("tree");
+    let signature = git2::Signature::now("user", "user@example.com").expect("signature");
+    let parent = repository
+        .head()
+        .expect("HEAD")
+        .peel_to_commit()
+        .expect("commit");
+    repository
+        .commit(
+            Some("HEAD"),
+            &signature,
+            &signature,
+            message,
+            &tree,
+            &[&parent],
+        )
+        .expect("commit");
+}
