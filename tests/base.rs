@@ -145,6 +145,34 @@ fn add_resource_grows_the_base() {
     table_matches(&root, &files);
 }
 
+#[test]
+fn a_feature_that_edits_env_grows_the_base_without_it() {
+    for git in [true, false] {
+        let scratch = tempfile::tempdir().expect("scratch folder");
+        let mut args = vec![
+            "new", "app", "--style", "micro", "--db", "postgres", "--with", "csrf",
+        ];
+        if !git {
+            args.push("--no-git");
+        }
+        plinth(scratch.path(), &args);
+        let root = scratch.path().join("app");
+        plinth(&root, &["add", "db", "--yes"]);
+        let env = fs::read_to_string(root.join(".env")).expect(".env");
+        assert!(env.contains("DATABASE_URL="), "{env}");
+        let files = if git {
+            base_files(&root)
+        } else {
+            folder_files(&root.join(".plinth/base"))
+        };
+        assert!(
+            files.iter().any(|(path, _)| path == "src/db.rs"),
+            "git: {git}"
+        );
+        assert!(files.iter().all(|(path, _)| path != ".env"), "git: {git}");
+    }
+}
+
 /// The files below `folder`, by path relative to it.
 fn folder_files(folder: &Path) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = read_tree(folder).into_iter().collect();

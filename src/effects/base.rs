@@ -24,6 +24,9 @@ use crate::error::Error;
 /// The table of the base's files, relative to the project's root.
 pub const TABLE: &str = ".plinth/base.toml";
 
+/// The file of secrets, never part of a base.
+const ENV: &str = ".env";
+
 /// The folder a project without git keeps its base in.
 pub const FOLDER: &str = ".plinth/base";
 
@@ -130,9 +133,14 @@ pub fn grown(
     root: &Path,
     change: impl FnOnce(&mut Draft) -> Result<(), Error>,
 ) -> Result<Option<Base>, Error> {
-    let Some((before, keeping)) = read(root) else {
+    let Some((mut before, keeping)) = read(root) else {
         return Ok(None);
     };
+    // `.env` is never kept, but features edit it: the change edits the project's, and the
+    // result leaves it out again.
+    if let Ok(env) = std::fs::read(root.join(ENV)) {
+        before.insert(ENV, env);
+    }
     let mut draft = Draft::in_memory(&before);
     change(&mut draft)?;
     Ok(Some(made(draft.into_tree()?, keeping)?))
@@ -140,7 +148,7 @@ pub fn grown(
 
 /// `files`, just generated, as the base to keep the way the project keeps its base.
 pub fn made(mut files: FileTree, keeping: Keeping) -> Result<Base, Error> {
-    files.remove(Path::new(".env"));
+    files.remove(Path::new(ENV));
     if keeping == Keeping::Git {
         files.insert(TABLE, table(&files)?);
     } else {
@@ -194,7 +202,7 @@ impl Base {
 
 /// Whether a file belongs to the base: all but the secret and the base's own copy.
 fn belongs(path: &Path) -> bool {
-    path != Path::new(".env") && !path.starts_with(FOLDER)
+    path != Path::new(ENV) && !path.starts_with(FOLDER)
 }
 
 /// Whether the table lists a file: all of the base but itself.
