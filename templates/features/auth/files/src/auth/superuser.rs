@@ -65,25 +65,56 @@ pub(super) fn superuser_without_prompts(
     }
 }
 
-/// Asks for the email (unless given) and the password twice, without echoing it.
-pub(super) fn prompt_superuser(email: Option<String>) -> Result<(String, String), CommandError> {
-    let io_error = |err: io::Error| CommandError(format!("cannot read from the terminal: {err}"));
+/// How `createsuperuser` asks: the question and whether to hide the answer, which is
+/// `None` when the input has ended.
+pub(super) type Ask<'a> = dyn FnMut(&str, bool) -> io::Result<Option<String>> + 'a;
+
+/// Asks at the terminal: the email on stdin, a password without echoing it.
+fn ask_at_terminal(question: &str, hidden: bool) -> io::Result<Option<String>> {
+    if hidden {
+        return rpassword::prompt_password(question).map(Some);
+    }
+    print!("{question}");
+    io::stdout().flush()?;
+    let mut line = String::new();
+    if io::stdin().lock().read_line(&mut line)? == 0 {
+        return Ok(None);
+    }
+    Ok(Some(line.trim().to_owned()))
+}
+
+/// Asks for the email (unless given) until it is one, and for the password twice until
+/// both agree and the password rules accept it, saying each time what was wrong.
+pub(super) fn prompt_superuser(
+    email: Option<String>,
+    ask: &mut Ask<'_>,
+) -> Result<(String, String), CommandError> {
+    let mut answer = |question: &str, hidden: bool| {
+        ask(question, hidden)
+            .map_err(|err| CommandError(format!("cannot read from the terminal: {err}")))?
+            .ok_or_else(|| CommandError("no answer: the input ended".to_owned()))
+    };
     let email = match email {
         Some(email) => email,
-        None => {
-            print!("Email: ");
-            io::stdout().flush().map_err(io_error)?;
-            let mut line = String::new();
-            io::stdin().lock().read_line(&mut line).map_err(io_error)?;
-            line.trim().to_owned()
-        }
+        None => loop {
+            let email = normalize_email(&answer("Email: ", false)?);
+            if looks_like_email(&email) {
+                break email;
+            }
+            eprintln!("{email:?} is not an email address.");
+        },
     };
-    let password = rpassword::prompt_password("Password: ").map_err(io_error)?;
-    let again = rpassword::prompt_password("Password (again): ").map_err(io_error)?;
-    if password != again {
-        return Err(CommandError("the two passwords differ".to_owned()));
+    loop {
+        let password = answer("Password: ", true)?;
+        if password != answer("Password (again): ", true)? {
+            eprintln!("The two passwords differ.");
+            continue;
+        }
+        match check_password_rules(&password, &normalize_email(&email)) {
+            Ok(()) => return Ok((email, password)),
+            Err(problems) => eprintln!("Password refused: {}", problems.join(" ")),
+        }
     }
-    Ok((email, password))
 }
 
 /// Checks the email and the password rules, then adds a staff user.
@@ -119,7 +150,7 @@ impl Createsuperuser {
         let (email, password) =
             match superuser_without_prompts(&self, password_env, io::stdin().is_terminal())? {
                 Some(given) => given,
-                None => prompt_superuser(self.email)?,
+                None => prompt_superuser(self.email, &mut ask_at_terminal)?,
             };
         let user = add_superuser(pool, &email, password).await?;
         println!("Superuser {} created.", user.email);

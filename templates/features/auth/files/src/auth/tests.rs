@@ -472,6 +472,37 @@ async fn next_redirects_stay_on_this_site() {
     assert!(!page.body.contains("evil.example"), "{}", page.body);
 }
 
+#[test]
+fn createsuperuser_asks_again_until_the_answers_are_good() {
+    let mut answers = [
+        "not an email",
+        "Admin@Example.com",
+        "short",
+        "short",
+        PASSWORD,
+        "something else",
+        PASSWORD,
+        PASSWORD,
+    ]
+    .into_iter();
+    let mut asked = Vec::new();
+    let mut ask = |question: &str, hidden: bool| {
+        asked.push((question.to_owned(), hidden));
+        Ok(answers.next().map(str::to_owned))
+    };
+    let (email, password) = prompt_superuser(None, &mut ask).expect("good answers at last");
+    assert_eq!(email, "admin@example.com");
+    assert_eq!(password, PASSWORD);
+    assert_eq!(asked.len(), 8, "{asked:?}");
+    assert_eq!(asked[1], ("Email: ".to_owned(), false));
+    assert_eq!(asked[7], ("Password (again): ".to_owned(), true));
+
+    // When the input ends, it stops with an error instead of asking forever.
+    let mut ended = |_: &str, _: bool| Ok(None);
+    let error = prompt_superuser(None, &mut ended).expect_err("no answers");
+    assert!(error.to_string().contains("input ended"), "{error}");
+}
+
 #[tokio::test]
 async fn createsuperuser_needs_a_terminal_or_its_variables() {
     // S27 and S12
