@@ -598,3 +598,49 @@ fn steps_move_a_file_with_the_users_changes_and_rename_a_setting() {
     );
     assert_eq!(again.code, 0, "{}", again.transcript());
 }
+
+#[test]
+fn a_clone_without_plinths_ref_upgrades_from_the_table() {
+    let scratch = tempfile::tempdir().expect("scratch folder");
+    let origin = shop(scratch.path());
+    let clone = scratch.path().join("clone");
+    git2::Repository::clone(origin.to_str().expect("utf-8 path"), &clone).expect("clones");
+    assert!(
+        Repository::open(&clone)
+            .expect("repository")
+            .find_reference("refs/plinth/base")
+            .is_err(),
+        "a clone does not fetch plinth's ref"
+    );
+    edit(
+        &clone,
+        "src/views/home.rs",
+        "//! The home page",
+        "//! My shop's home page",
+    );
+    commit_all(&clone, "Mine");
+    let next = next_templates();
+
+    let upgraded = run_with(
+        scratch.path(),
+        Some(&next.path),
+        &["upgrade", "--path", "clone", "--yes"],
+    );
+    let out = upgraded.transcript();
+    says(&out, "note: only the table of the base is here");
+    // A file the clone never changed is known by its id, and replaced.
+    says(&out, "Replaced static/style.css");
+    // One it changed has no base to merge from: both versions are marked.
+    assert_eq!(upgraded.code, 1, "{out}");
+    says(&out, "`src/views/home.rs`");
+    let home = read(&clone, "src/views/home.rs");
+    says(&home, "<<<<<<< your project");
+    // The next upgrade has a base again: the one this upgrade recorded.
+    let repository = Repository::open(&clone).expect("repository");
+    let base = repository
+        .revparse_single("refs/plinth/base:static/style.css")
+        .expect("a base with style.css")
+        .peel_to_blob()
+        .expect("a blob");
+    assert_eq!(base.content(), read(&clone, "static/style.css").as_bytes());
+}

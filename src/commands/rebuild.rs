@@ -178,7 +178,8 @@ pub fn run(
 fn settle_lock(draft: &mut Draft, base: &Base, new: &FileTree) -> Result<(), Error> {
     let path = Path::new(lockfile::LOCK);
     let yours = draft.read(path)?.map(<[u8]>::to_vec);
-    let untouched = yours.is_some() && base.contents(path, yours.as_deref()) == yours.as_deref();
+    let untouched =
+        yours.is_some() && base.contents(path, yours.as_deref(), None) == yours.as_deref();
     match new.get(path) {
         Some(new) if untouched => draft.write(path, new),
         _ => lockfile::settle(draft, &template::shipped_lock()?),
@@ -229,11 +230,11 @@ fn merge_manifest(draft: &mut Draft, base: &Base, new: &FileTree) -> Result<Mani
         .ok_or_else(|| bad("the project has no Cargo.toml".to_owned()))?;
     let new = new
         .get(path)
-        .map(String::from_utf8_lossy)
         .ok_or_else(|| bad("plinth generated no Cargo.toml".to_owned()))?;
     let old = base
-        .contents(path, Some(yours.as_bytes()))
+        .contents(path, Some(yours.as_bytes()), Some(new))
         .map(String::from_utf8_lossy);
+    let new = String::from_utf8_lossy(new);
     let merged = manifest::merge(old.as_deref(), &yours, &new).map_err(bad)?;
     draft.write(path, merged.text.as_bytes())?;
     Ok(merged)

@@ -49,18 +49,28 @@ enum Before<'a> {
 }
 
 impl Base {
-    fn before<'a>(&'a self, path: &Path, yours: Option<&'a [u8]>) -> Before<'a> {
+    /// The base's version of a file, given the project's and plinth's new one: a listed
+    /// file is known when either has its blob id.
+    fn before<'a>(
+        &'a self,
+        path: &Path,
+        yours: Option<&'a [u8]>,
+        new: Option<&'a [u8]>,
+    ) -> Before<'a> {
         match self {
             Base::Recorded(tree) => tree.get(path).map_or(Before::Absent, Before::Known),
-            Base::Listed(ids) => match (ids.get(path), yours) {
-                (None, _) => Before::Absent,
-                (Some(id), Some(yours))
-                    if git::blob_id(yours).is_ok_and(|yours_id| yours_id == *id) =>
-                {
-                    Before::Known(yours)
+            Base::Listed(ids) => {
+                let Some(id) = ids.get(path) else {
+                    return Before::Absent;
+                };
+                let has_id =
+                    |contents: &[u8]| git::blob_id(contents).is_ok_and(|other| other == *id);
+                match (yours, new) {
+                    (Some(yours), _) if has_id(yours) => Before::Known(yours),
+                    (_, Some(new)) if has_id(new) => Before::Known(new),
+                    _ => Before::Unknown,
                 }
-                (Some(_), _) => Before::Unknown,
-            },
+            }
         }
     }
 
@@ -71,10 +81,15 @@ impl Base {
         }
     }
 
-    /// The base's version of the project's `yours`, when it is known.
+    /// The base's version of a file, when it is known (see `before`).
     #[must_use]
-    pub fn contents<'a>(&'a self, path: &Path, yours: Option<&'a [u8]>) -> Option<&'a [u8]> {
-        match self.before(path, yours) {
+    pub fn contents<'a>(
+        &'a self,
+        path: &Path,
+        yours: Option<&'a [u8]>,
+        new: Option<&'a [u8]>,
+    ) -> Option<&'a [u8]> {
+        match self.before(path, yours, new) {
             Before::Known(contents) => Some(contents),
             Before::Absent | Before::Unknown => None,
         }
@@ -175,7 +190,7 @@ fn reconcile_file(
 ) -> Result<Option<Fate>, Error> {
     let yours = draft.read(path)?.map(<[u8]>::to_vec);
     let new = sides.new.get(path);
-    let before = sides.base.before(path, yours.as_deref());
+    let before = sides.base.before(path, yours.as_deref(), new);
     // Migrations stay while the project has a database to run them; without one (`db`
     // removed) they go like any file.
     let migration = path.starts_with(MIGRATIONS)
