@@ -618,6 +618,8 @@ fn a_clone_without_plinths_ref_upgrades_from_the_table() {
         "//! The home page",
         "//! My shop's home page",
     );
+    let config = read(&clone, "src/config.rs") + "// Mine.\n";
+    fs::write(clone.join("src/config.rs"), &config).expect("write");
     commit_all(&clone, "Mine");
     let next = next_templates();
 
@@ -630,7 +632,9 @@ fn a_clone_without_plinths_ref_upgrades_from_the_table() {
     says(&out, "note: only the table of the base is here");
     // A file the clone never changed is known by its id, and replaced.
     says(&out, "Replaced static/style.css");
-    // One it changed has no base to merge from: both versions are marked.
+    // One it changed that plinth did not: the table's id is plinth's new version's.
+    assert_eq!(read(&clone, "src/config.rs"), config);
+    // One both changed has no base to merge from: both versions are marked.
     assert_eq!(upgraded.code, 1, "{out}");
     says(&out, "`src/views/home.rs`");
     let home = read(&clone, "src/views/home.rs");
