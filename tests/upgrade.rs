@@ -220,6 +220,10 @@ fn each_kind_of_file_is_upgraded_as_the_user_left_it() {
     let upgraded = upgrade(scratch.path(), &next, &["--yes"]);
     let out = upgraded.transcript();
     assert_eq!(upgraded.code, 1, "conflicts remain:\n{out}");
+    says(
+        &out,
+        "Summary 1 replaced, 1 created, 1 merged cleanly, 1 with conflicts, 1 removed, 1 kept deleted, 2 kept as you have them, 1 extended, 1 updated in Cargo.toml, 1 kept as yours in Cargo.toml",
+    );
     assert!(
         out.contains("error: 1 file(s) have conflicts to resolve: `src/routes.rs`"),
         "{out}"

@@ -289,6 +289,40 @@ fn report_fates(fates: &[(PathBuf, Fate)], manifest: &ManifestMerge, restore: &[
             ));
         }
     }
+    report::status("Summary", summary(fates, manifest));
+}
+
+/// The counts of what happened, in one line: `2 replaced, 1 merged, 1 conflicted`.
+fn summary(fates: &[(PathBuf, Fate)], manifest: &ManifestMerge) -> String {
+    let count = |wanted: fn(&Fate) -> bool| fates.iter().filter(|(_, fate)| wanted(fate)).count();
+    let counts = [
+        (count(|fate| *fate == Fate::Replaced), "replaced"),
+        (
+            count(|fate| matches!(fate, Fate::Created | Fate::Restored)),
+            "created",
+        ),
+        (count(|fate| *fate == Fate::Merged), "merged cleanly"),
+        (count(|fate| *fate == Fate::Conflicted), "with conflicts"),
+        (count(|fate| *fate == Fate::Removed), "removed"),
+        (count(|fate| *fate == Fate::KeptDeleted), "kept deleted"),
+        (
+            count(|fate| matches!(fate, Fate::KeptChanged | Fate::KeptMigration)),
+            "kept as you have them",
+        ),
+        (count(|fate| matches!(fate, Fate::Extended(_))), "extended"),
+        (manifest.changed.len(), "updated in Cargo.toml"),
+        (manifest.kept.len(), "kept as yours in Cargo.toml"),
+    ];
+    let parts: Vec<String> = counts
+        .iter()
+        .filter(|(count, _)| *count > 0)
+        .map(|(count, what)| format!("{count} {what}"))
+        .collect();
+    if parts.is_empty() {
+        "no file to change".to_owned()
+    } else {
+        parts.join(", ")
+    }
 }
 
 /// Checks the upgraded project in a copy (`cargo check --all-targets`), with the
