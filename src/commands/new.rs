@@ -239,8 +239,18 @@ fn print_dry_run(spec: &ProjectSpec, tree: &FileTree) {
         spec.target.display(),
         tree.file_count()
     );
-    for path in tree.paths() {
+    // The base's copy (a project without git) is the project's files again: one line.
+    let copy = Path::new(base::FOLDER);
+    for path in tree.paths().filter(|path| !path.starts_with(copy)) {
         let _ = writeln!(out, "  {}", path.display());
+    }
+    let copies = tree.paths().filter(|path| path.starts_with(copy)).count();
+    if copies > 0 {
+        let _ = writeln!(
+            out,
+            "  {}/ ({copies} files: those above but .env, the base `plinth upgrade` merges from)",
+            copy.display()
+        );
     }
     let _ = writeln!(out, "Nothing was written (--dry-run).");
 }
