@@ -167,6 +167,8 @@ impl Base {
                 draft.write(table, self.files.get(table).unwrap_or_default())?;
             }
             Keeping::Folder => {
+                // A table from when the project had git is stale once the folder is kept.
+                draft.remove(Path::new(TABLE))?;
                 let folder = Path::new(FOLDER);
                 let before = read_folder(&root.join(folder)).unwrap_or_default();
                 for path in before.paths() {
