@@ -30,6 +30,11 @@ impl FileTree {
             .map(|(path, contents)| (path.as_path(), contents.as_slice()))
     }
 
+    /// Every file, owned, in path order.
+    pub fn into_files(self) -> impl Iterator<Item = (PathBuf, Vec<u8>)> {
+        self.files.into_iter()
+    }
+
     /// Takes the file at `path` out, if there is one.
     pub fn remove(&mut self, path: &Path) -> Option<Vec<u8>> {
         self.files.remove(path)

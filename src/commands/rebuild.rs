@@ -369,26 +369,5 @@ fn verify(project: &Project, plan: &Plan, conflicted: &[PathBuf]) -> Result<(), 
 
 /// Copies the project's files to `to`, but its build folder and repository.
 fn copy_project(from: &Path, to: &Path) -> Result<(), Error> {
-    let failed = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| Error::Write { path, source }
-    };
-    let mut pending = vec![PathBuf::new()];
-    while let Some(relative) = pending.pop() {
-        std::fs::create_dir_all(to.join(&relative)).map_err(failed(&to.join(&relative)))?;
-        let folder = from.join(&relative);
-        for entry in std::fs::read_dir(&folder).map_err(failed(&folder))? {
-            let entry = entry.map_err(failed(&folder))?;
-            let path = relative.join(entry.file_name());
-            let kind = entry.file_type().map_err(failed(&entry.path()))?;
-            if kind.is_dir() {
-                if path != Path::new("target") && path != Path::new(".git") {
-                    pending.push(path);
-                }
-            } else if kind.is_file() {
-                std::fs::copy(entry.path(), to.join(&path)).map_err(failed(&entry.path()))?;
-            }
-        }
-    }
-    Ok(())
+    write::write_tree(&write::read_tree(from, &["target", ".git"])?, to)
 }

@@ -11,6 +11,7 @@ use crate::cli::{RemoveArgs, RemoveResourceArgs};
 use crate::commands::add_resource;
 use crate::commands::rebuild::{self, Mode, Rebuild};
 use crate::commands::replay;
+use crate::effects::base;
 use crate::effects::report;
 use crate::error::Error;
 use crate::features::catalogue::{self, Feature, InFull};
@@ -74,7 +75,7 @@ pub fn run(args: &RemoveArgs) -> Result<(), Error> {
 /// The `.env` plinth makes for the project as it is, and the variables in it that are
 /// new at each render (its secrets), found by rendering it twice.
 fn env_before(project: &Project, records: &[ResourceRecord]) -> Result<Option<PlinthsEnv>, Error> {
-    let env = Path::new(".env");
+    let env = Path::new(base::ENV);
     let once = replay::render(project, &project.metadata, records)?;
     let twice = replay::render(project, &project.metadata, records)?;
     Ok(once.get(env).map(|first| PlinthsEnv {

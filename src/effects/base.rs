@@ -19,13 +19,14 @@ use crate::change::draft::Draft;
 use crate::change::file_tree::FileTree;
 use crate::effects::git;
 use crate::effects::report;
+use crate::effects::write;
 use crate::error::Error;
 
 /// The table of the base's files, relative to the project's root.
 pub const TABLE: &str = ".plinth/base.toml";
 
-/// The file of secrets, never part of a base.
-const ENV: &str = ".env";
+/// The project's settings and secrets (`.env`), never part of a base.
+pub const ENV: &str = ".env";
 
 /// The folder a project without git keeps its base in.
 pub const FOLDER: &str = ".plinth/base";
@@ -110,20 +111,7 @@ pub fn read(root: &Path) -> Option<(FileTree, Keeping)> {
 }
 
 fn read_folder(folder: &Path) -> Option<FileTree> {
-    let mut tree = FileTree::new();
-    let mut pending = vec![PathBuf::new()];
-    while let Some(relative) = pending.pop() {
-        for entry in std::fs::read_dir(folder.join(&relative)).ok()? {
-            let entry = entry.ok()?;
-            let path = relative.join(entry.file_name());
-            if entry.file_type().ok()?.is_dir() {
-                pending.push(path);
-            } else {
-                tree.insert(path, std::fs::read(entry.path()).ok()?);
-            }
-        }
-    }
-    Some(tree)
+    write::read_tree(folder, &[]).ok()
 }
 
 /// The project's base once a change is made to it as `change` makes it to the project:

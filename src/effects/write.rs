@@ -1,4 +1,5 @@
-//! The only module that writes to the disk. A new project is written into a
+//! The only module that reads and writes whole folders. (Reading a project's single files
+//! as a change is computed is the draft's.) A new project is written into a
 //! private temporary folder beside the target, finished there (its first commit), and
 //! renamed into place, so a failure or an interrupt at any point leaves either nothing
 //! or the complete project; a folder a killed run left is removed by the next run.
@@ -164,7 +165,8 @@ pub fn remove_stale_staging(parent: &Path) -> Vec<PathBuf> {
 
 /// Writes every file of `tree` below `root`, making each folder once rather than asking
 /// the file system again for every file in it.
-fn write_tree(tree: &FileTree, root: &Path) -> Result<(), Error> {
+/// Writes every file of `tree` below `root`, making the folders they need.
+pub fn write_tree(tree: &FileTree, root: &Path) -> Result<(), Error> {
     let mut made = std::collections::HashSet::new();
     for (relative, contents) in tree.iter() {
         let path = root.join(relative);
@@ -183,6 +185,38 @@ fn write_tree(tree: &FileTree, root: &Path) -> Result<(), Error> {
         })?;
     }
     Ok(())
+}
+
+/// Every file below `root`, by its path relative to `root`, but what is below the
+/// top-level entries named in `skip` (`target`, `.git`).
+pub fn read_tree(root: &Path, skip: &[&str]) -> Result<FileTree, Error> {
+    let failed = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Write { path, source }
+    };
+    let mut tree = FileTree::new();
+    let mut pending = vec![PathBuf::new()];
+    while let Some(relative) = pending.pop() {
+        let folder = if relative.as_os_str().is_empty() {
+            root.to_path_buf()
+        } else {
+            root.join(&relative)
+        };
+        for entry in fs::read_dir(&folder).map_err(failed(&folder))? {
+            let entry = entry.map_err(failed(&folder))?;
+            let path = relative.join(entry.file_name());
+            if relative.as_os_str().is_empty() && skip.iter().any(|name| entry.file_name() == *name)
+            {
+                continue;
+            }
+            if entry.file_type().map_err(failed(&entry.path()))?.is_dir() {
+                pending.push(path);
+            } else {
+                tree.insert(path, fs::read(entry.path()).map_err(failed(&entry.path()))?);
+            }
+        }
+    }
+    Ok(tree)
 }
 
 /// The staging folder was private; the project, once in place, gets the usual

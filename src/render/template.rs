@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use crate::change::file_tree::FileTree;
 use crate::change::lockfile::Lock;
+use crate::effects::write;
 use crate::error::Error;
 
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
@@ -99,35 +100,19 @@ impl Index {
     }
 
     fn read(root: &Path) -> Loaded {
-        let unreadable =
-            |path: &Path, error: std::io::Error| (path.to_path_buf(), error.to_string());
+        let tree = write::read_tree(root, &[]).map_err(|error| match error {
+            Error::Write { path, source } => (path, source.to_string()),
+            other => (root.to_path_buf(), other.to_string()),
+        })?;
         let mut index = Self {
             files: BTreeMap::new(),
-            folders: BTreeSet::new(),
+            folders: BTreeSet::from([PathBuf::new()]),
         };
-        let mut pending = vec![PathBuf::new()];
-        while let Some(relative) = pending.pop() {
-            let folder = if relative.as_os_str().is_empty() {
-                root.to_path_buf()
-            } else {
-                root.join(&relative)
-            };
-            let entries = std::fs::read_dir(&folder).map_err(|error| unreadable(&folder, error))?;
-            for entry in entries {
-                let entry = entry.map_err(|error| unreadable(&folder, error))?;
-                let path = relative.join(entry.file_name());
-                let kind = entry
-                    .file_type()
-                    .map_err(|error| unreadable(&folder, error))?;
-                if kind.is_dir() {
-                    pending.push(path);
-                } else {
-                    let contents = std::fs::read(entry.path())
-                        .map_err(|error| unreadable(&entry.path(), error))?;
-                    index.files.insert(path, Cow::Owned(contents));
-                }
-            }
-            index.folders.insert(relative);
+        for (path, contents) in tree.into_files() {
+            index
+                .folders
+                .extend(path.ancestors().skip(1).map(Path::to_path_buf));
+            index.files.insert(path, Cow::Owned(contents));
         }
         Ok(index)
     }

@@ -64,11 +64,7 @@ fn merge_tables(
     merge: &mut ManifestMerge,
 ) {
     for (key, new_item) in new.iter() {
-        let at = if path.is_empty() {
-            key.to_owned()
-        } else {
-            format!("{path}.{key}")
-        };
+        let at = key_path(path, key);
         let base_item = base.and_then(|base| base.get(key));
         let Some(your_item) = yours.get_mut(key) else {
             // Absent from the project: new in plinth, or removed by the user, who keeps it so.
@@ -125,14 +121,20 @@ fn merge_tables(
             let untouched = yours.get(key).is_some_and(|item| same(item, base_item));
             if new.get(key).is_none() && untouched {
                 yours.remove(key);
-                let at = if path.is_empty() {
-                    key.to_owned()
-                } else {
-                    format!("{path}.{key}")
-                };
-                merge.changed.push(format!("{at}: removed"));
+                merge
+                    .changed
+                    .push(format!("{}: removed", key_path(path, key)));
             }
         }
+    }
+}
+
+/// The dotted path of `key` in the table at `path`: `dependencies.sqlx`.
+fn key_path(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
     }
 }
 

@@ -21,14 +21,11 @@ use std::path::{Path, PathBuf};
 
 use crate::change::draft::Draft;
 use crate::change::file_tree::FileTree;
-use crate::effects::base;
+use crate::effects::base::{self, ENV};
 use crate::effects::git;
 use crate::error::Error;
 use crate::resource::generate::MIGRATIONS;
 use crate::upgrade::merge::{self, Labels, Merged};
-
-/// The file of secrets and settings, never part of a base.
-const ENV: &str = ".env";
 
 /// What the upgrade knows of the files plinth generated before.
 #[derive(Debug)]
@@ -166,6 +163,9 @@ pub fn reconcile(draft: &mut Draft, sides: &Sides<'_>) -> Result<Vec<(PathBuf, F
         .chain(sides.env_before.map(|_| PathBuf::from(ENV)))
         .filter(|path| !handled_elsewhere.contains(&path.as_path()))
         .collect();
+    // Migrations stay while the project has a database to run them; without one (`db`
+    // removed) they go like any file.
+    let keeps_migrations = sides.new.paths().any(|path| path.starts_with(MIGRATIONS));
     let mut fates = Vec::new();
     for path in paths {
         let fate = if path == Path::new(ENV) {
@@ -174,7 +174,8 @@ pub fn reconcile(draft: &mut Draft, sides: &Sides<'_>) -> Result<Vec<(PathBuf, F
                 None => extend_env(draft, sides.new)?,
             }
         } else {
-            reconcile_file(draft, sides, &path)?
+            let migration = keeps_migrations && path.starts_with(MIGRATIONS);
+            reconcile_file(draft, sides, &path, migration)?
         };
         if let Some(fate) = fate {
             fates.push((path, fate));
@@ -183,18 +184,16 @@ pub fn reconcile(draft: &mut Draft, sides: &Sides<'_>) -> Result<Vec<(PathBuf, F
     Ok(fates)
 }
 
+/// One file's fate; `migration`: it is a migration the project keeps whatever happens.
 fn reconcile_file(
     draft: &mut Draft,
     sides: &Sides<'_>,
     path: &Path,
+    migration: bool,
 ) -> Result<Option<Fate>, Error> {
     let yours = draft.read(path)?.map(<[u8]>::to_vec);
     let new = sides.new.get(path);
     let before = sides.base.before(path, yours.as_deref(), new);
-    // Migrations stay while the project has a database to run them; without one (`db`
-    // removed) they go like any file.
-    let migration = path.starts_with(MIGRATIONS)
-        && sides.new.paths().any(|other| other.starts_with(MIGRATIONS));
     if yours.is_none()
         && let Some(new) = new
         && sides.restore.iter().any(|wanted| wanted == path)

@@ -27,14 +27,12 @@ use toml_edit::{DocumentMut, Item};
 
 use crate::change::draft::Draft;
 use crate::change::file_tree::FileTree;
+use crate::effects::base::ENV;
 use crate::error::Error;
 use crate::render::template;
 
 /// Where a template set lists its steps, inside `templates/`.
 pub const STEPS: &str = "upgrade/steps.toml";
-
-/// The project's file of settings.
-const ENV: &str = ".env";
 
 /// One step.
 #[derive(Debug, Clone, PartialEq, Eq)]
