@@ -274,5 +274,9 @@ fn add_auth_on_a_bare_micro_project_pulls_in_and_names_what_it_requires() {
         "{}",
         admin.stderr
     );
-    assert!(admin.stderr.contains("Adding admin\n"), "{}", admin.stderr);
+    assert!(
+        admin.stderr.contains("Adding static (required), admin\n"),
+        "{}",
+        admin.stderr
+    );
 }

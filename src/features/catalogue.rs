@@ -72,7 +72,7 @@ pub const CATALOGUE: &[Feature] = &[
     Feature {
         id: "admin",
         summary: "admin panel at `/admin` for registered models: list with search and pages, create, edit, delete with confirmation; staff only",
-        requires: &["auth"],
+        requires: &["auth", "static"],
         in_full: InFull::Optional,
     },
     Feature {

@@ -40,9 +40,10 @@ pub struct Target<'a> {
     pub places: &'a Places,
     /// Its database.
     pub db: Database,
-    /// The lines its resources inserted at the places' markers: a feature's lines go above
-    /// them, so a feature added after a resource lands where it would have before it.
-    pub below: &'a [String],
+    /// The edits its resources made at the places' markers: a feature's lines go above the
+    /// ones at the same marker, so a feature added after a resource lands where it would
+    /// have before it.
+    pub below: &'a [Edit],
 }
 
 /// Installs `features` (already resolved and free of installed ones) into
@@ -83,7 +84,7 @@ pub fn install(
         }
         for edit in recipe.edits.iter().filter(|edit| applies(edit)) {
             let mut later = later_blocks(feature.id, edit, &recipes, &present);
-            later.extend(target.below.iter().map(String::as_str));
+            later.extend(texts_at(edit, target.below));
             apply_edit(draft, edit, &later)?;
         }
         for (other, other_recipe) in recipes.iter().filter(|(id, _)| *id != feature.id) {
@@ -109,7 +110,7 @@ pub fn install(
                 .filter(|edit| edit.when.as_deref() == Some(feature.id))
             {
                 let mut later = later_blocks(earlier, edit, &recipes, &present);
-                later.extend(target.below.iter().map(String::as_str));
+                later.extend(texts_at(edit, target.below));
                 apply_edit(draft, edit, &later)?;
             }
         }
@@ -137,28 +138,38 @@ fn blocks_at<'a>(
     present: &[String],
     owners: impl Fn(&str) -> bool,
 ) -> Vec<&'a str> {
-    let EditAction::Insert { marker, .. } = &edit.action else {
-        return Vec::new();
-    };
-    recipes
+    let edits = recipes
         .iter()
         .filter(|(id, _)| owners(id))
         .flat_map(|(_, recipe)| &recipe.edits)
         .filter(|other| {
-            other.file == edit.file
-                && other
-                    .when
-                    .as_ref()
-                    .is_none_or(|when| present.contains(when))
-        })
-        .filter_map(|other| match &other.action {
-            EditAction::Insert {
-                marker: other_marker,
-                text,
-            } if other_marker == marker => Some(text.as_str()),
+            other
+                .when
+                .as_ref()
+                .is_none_or(|when| present.contains(when))
+        });
+    texts_at(edit, edits).collect()
+}
+
+/// The texts `others` insert at the marker of `edit`, in its file.
+fn texts_at<'a>(
+    edit: &Edit,
+    others: impl IntoIterator<Item = &'a Edit>,
+) -> impl Iterator<Item = &'a str> {
+    let marker = match &edit.action {
+        EditAction::Insert { marker, .. } => Some(marker.clone()),
+        EditAction::Replace { .. } => None,
+    };
+    let file = edit.file.clone();
+    others
+        .into_iter()
+        .filter(move |other| other.file == file)
+        .filter_map(move |other| match (&other.action, &marker) {
+            (EditAction::Insert { marker: at, text }, Some(marker)) if at == marker => {
+                Some(text.as_str())
+            }
             _ => None,
         })
-        .collect()
 }
 
 /// `context` plus `features`: a map with every catalogue id set to whether

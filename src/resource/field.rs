@@ -76,6 +76,7 @@ const RESERVED: &[&str] = &[
     "q",
     "page",
     "mine",
+    "labels",
 ];
 
 /// A field of a resource.

@@ -17,7 +17,7 @@ use crate::error::Conflict;
 use crate::error::Error;
 use crate::features::install;
 use crate::features::install::read_manifest;
-use crate::features::recipe::{EditAction, Recipe};
+use crate::features::recipe::{Edit, Recipe};
 use crate::project::{self, ResourceRecord};
 use crate::render::places::Places;
 use crate::render::rustfmt;
@@ -203,23 +203,20 @@ pub fn register_in_admin(
     Ok(outcome)
 }
 
-/// The lines the resources inserted at the places' markers (their routes, their links in
-/// the navigation), which features installed later go above.
+/// The edits the resources made at the places' markers (their routes, their links in the
+/// navigation), whose lines features installed later go above.
 pub fn inserted_lines(
     draft: &mut Draft,
     project: Project<'_>,
     records: &[ResourceRecord],
-) -> Result<Vec<String>, Error> {
-    let mut lines = Vec::new();
+) -> Result<Vec<Edit>, Error> {
+    let mut edits = Vec::new();
     for record in records {
         let context = record_context(draft, project, record)?;
         let recipe = Recipe::load_path(RECIPE, &context, project.places)?;
-        lines.extend(recipe.edits.iter().filter_map(|edit| match &edit.action {
-            EditAction::Insert { text, .. } => Some(text.clone()),
-            EditAction::Replace { .. } => None,
-        }));
+        edits.extend(recipe.edits);
     }
-    Ok(lines)
+    Ok(edits)
 }
 
 /// The template context of a recorded resource.

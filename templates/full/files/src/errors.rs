@@ -1,21 +1,16 @@
-//! The error pages: 404 for a path no route answers, and 500 for a handler that panicked.
-//! Neither shows any detail of the failure; the 500's cause goes to the log only.
+//! The answers to failures the routes do not handle: 404 for a path no route answers, and
+//! 500 for a handler that panicked. Neither shows any detail of the failure; the 500's
+//! cause goes to the log only. `src/web/error_pages.rs` draws the 404 as a page.
 
 use std::any::Any;
 
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use minijinja::context;
 use tower_http::catch_panic::CatchPanicLayer;
 
-use crate::web::templates::Page;
-
-/// The page for a path no route answers.
-pub async fn not_found(page: Page) -> Response {
-    match page.render("errors/404.html", context! {}) {
-        Ok(page) => (StatusCode::NOT_FOUND, page).into_response(),
-        Err(err) => err.into_response(),
-    }
+/// The answer for a path no route answers.
+pub async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "There is no page at this address.").into_response()
 }
 
 /// Turns a panic in a handler into the 500 page (the server keeps running), and logs

@@ -27,7 +27,8 @@ pub fn app(state: AppState) -> Router {
 
 /// Wraps `routes` in the middleware every request passes through. The site's own are
 /// composed with one `ServiceBuilder`, whose first layer is the outermost: a request
-/// meets the trace span first. The features' layers (`plinth:layers`) sit inside them.
+/// meets the trace span first. The features' layers sit inside them (`plinth:layers`), but
+/// for those that must see every answer, such as the error pages (`plinth:middleware`).
 pub fn with_middleware(routes: Router<AppState>, state: AppState) -> Router {
     let config = state.config.clone();
     let middleware = ServiceBuilder::new()
@@ -40,6 +41,7 @@ pub fn with_middleware(routes: Router<AppState>, state: AppState) -> Router {
             config.clone(),
             security::add_headers,
         ))
+        // plinth:middleware
         .layer(axum::middleware::from_fn_with_state(
             config.clone(),
             security::check_host,

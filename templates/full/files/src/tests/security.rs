@@ -132,6 +132,8 @@ async fn an_oversized_body_gets_413() {
     let response = send(request).await;
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_security_headers(&response);
+    let page = body_text(response).await;
+    assert!(page.contains("<h1>Payload Too Large</h1>"), "{page}");
 }
 
 #[tokio::test]

@@ -88,7 +88,7 @@ async fn the_stylesheet_is_served_and_linked() {
     let (mut browser, state) = Browser::start().await;
     let css = browser.get("/admin/admin.css").await;
     assert_eq!(css.status, StatusCode::OK);
-    assert!(css.body.contains(".admin-table"), "{}", css.body);
+    assert!(css.body.contains(".admin-menu"), "{}", css.body);
     browser.log_in_as_new_user(&state, true).await;
     let dashboard = browser.get("/admin").await;
     assert!(

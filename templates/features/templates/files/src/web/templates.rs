@@ -57,6 +57,11 @@ impl Templates {
         })
     }
 
+    /// Whether a failing page shows why (development).
+    pub fn shows_details(&self) -> bool {
+        self.show_details
+    }
+
     /// Loads templates from `dir` on first use and again whenever the file
     /// changes on disk (minijinja compares its modification time and size).
     #[cfg(debug_assertions)]

@@ -154,8 +154,16 @@ pub type Values = BTreeMap<String, String>;
 /// Messages by field name, for the fields a form must fix (`form` for the whole form).
 pub type Errors = BTreeMap<String, Vec<String>>;
 
-/// The rows each `<select>` of a form offers, by field name: each row's id and label.
+/// The rows each `<select>` of a form offers, by field name: each row's id and label. A
+/// select whose field is missing here (its table holds more than [`CHOICES_LIMIT`] rows)
+/// is drawn as a box for the row's id.
 pub type Choices = BTreeMap<&'static str, Vec<(i64, String)>>;
+
+/// The most rows a select offers: past it, choosing in a list is no help.
+pub const CHOICES_LIMIT: usize = 500;
+
+/// The hint of a reference typed as an id.
+const TYPE_AN_ID: &str = "Its number (id): there are too many to list here.";
 
 /// The message under a required field left empty.
 pub const REQUIRED: &str = "This field is required.";
@@ -199,12 +207,13 @@ pub fn fields_context(
                 .flatten()
                 .map(|(id, label)| context! { value => id.to_string(), label => label })
                 .collect();
+            let typed_id = field.input == Input::Select && !choices.contains_key(field.name);
             context! {
                 name => field.name,
                 label => field.label,
-                type => field.input.as_str(),
+                type => if typed_id { "number" } else { field.input.as_str() },
                 required => field.required,
-                help => field.help,
+                help => if typed_id { TYPE_AN_ID } else { field.help },
                 value => value,
                 errors => errors.get(field.name).cloned().unwrap_or_default(),
                 options => options,
