@@ -8,6 +8,8 @@
 // Helpers outside `#[test]` functions fail their test by panicking too.
 #![allow(clippy::expect_used, clippy::format_push_string)]
 
+#[path = "support/audit.rs"]
+mod audit;
 #[path = "support/browse.rs"]
 mod browse;
 #[path = "support/cargo.rs"]
@@ -908,6 +910,37 @@ fn resources_round_trip(server: &Server, jar: &CookieJar) {
     assert_eq!(server.request("GET", &url, &jar.header()).0, 404);
 }
 
+/// A post whose body has two lines, a comment on it and an event, as the superuser of
+/// `jar`; the post's page names its author and keeps the body's line break.
+fn rows_for_the_audit(server: &Server, jar: &CookieJar) {
+    let (_, form) = server.request("GET", "/posts/new", &jar.header());
+    let token = csrf_token(&form);
+    let author = option_value(&form, "admin@example.com");
+    let post = format!(
+        "title=Audited+post&body=First+line.%0D%0ASecond+line.&author_id={author}&csrf_token={token}"
+    );
+    let (status, created) = server.send("POST", "/posts/new", &jar.header(), &post);
+    assert_eq!(status, 303, "{created}");
+    let url = location(&created);
+    let (_, shown) = server.request("GET", &url, &jar.header());
+    assert!(shown.contains("<dd>admin@example.com</dd>"), "{shown}");
+    assert!(
+        shown.contains("<dd>First line.\r\nSecond line.</dd>"),
+        "{shown}"
+    );
+    let comment = format!(
+        "body=A+comment&post_id={}&rating=&csrf_token={token}",
+        url.trim_start_matches("/posts/")
+    );
+    let (status, created) = server.send("POST", "/comments/new", &jar.header(), &comment);
+    assert_eq!(status, 303, "{created}");
+    let event = format!(
+        "name=Audit&code=5b0e7c62-4f0b-4d4e-9d8e-2f1c0a9b8c7d&starts_on=2026-12-24&starts_at=&price=3&ratio=&attendees=12&notes=&parent_id=&csrf_token={token}"
+    );
+    let (status, created) = server.send("POST", "/events/new", &jar.header(), &event);
+    assert_eq!(status, 303, "{created}");
+}
+
 /// The comments' JSON API, as a logged-in user whose `headers` carry the session cookie and
 /// the CSRF token: comments are owned, so each records its author.
 fn comments_through_the_api(server: &Server, headers: &str, post_id: &str) {
@@ -963,9 +996,18 @@ fn full_on_sqlite_over_http_and_in_a_browser() {
     let screenshots = screenshots_dir();
     let _ = std::fs::remove_dir_all(&screenshots);
     std::fs::create_dir_all(&screenshots).expect("screenshots folder");
+    let base_url = format!("http://127.0.0.1:{}", server.port);
     browse::register_login_and_use_the_admin(
-        &format!("http://127.0.0.1:{}", server.port),
+        &base_url,
         &screenshots,
+        "admin@example.com",
+        SUPERUSER_PASSWORD,
+    );
+    // A row of each resource, so the audit sees lists with rows and the rows' pages.
+    rows_for_the_audit(&server, &log_in_as_superuser(&server));
+    audit::audit_site(
+        &base_url,
+        &screenshots.join("audit"),
         "admin@example.com",
         SUPERUSER_PASSWORD,
     );
