@@ -1,6 +1,7 @@
-//! Every file and folder a generated README names exists in the project it describes:
-//! for a bare and a fully grown micro project, and full with and without its optional
-//! batteries, on both databases.
+//! Every file and folder a generated README names exists in the project it describes, and
+//! every command it names exists: each `cargo run -- COMMAND` in the project's command
+//! line, each `plinth COMMAND` in plinth's. For a bare and a fully grown micro project,
+//! and full with and without its optional batteries, on both databases.
 
 // Helpers outside test functions fail their test by panicking too.
 #![allow(clippy::expect_used)]
@@ -69,6 +70,26 @@ fn looks_like_a_path(span: &str) -> bool {
     !placeholder && (file && placed || folder)
 }
 
+/// The commands a README gives: the word after `prefix` (`cargo run -- migrate` gives
+/// `migrate`) in a span in backticks, or at the start of a line (in a block of code).
+fn commands_after(readme: &str, prefix: &str) -> Vec<String> {
+    let spans = readme.split('`').skip(1).step_by(2);
+    let lines = readme.lines().map(str::trim_start);
+    let mut commands: Vec<String> = spans
+        .chain(lines)
+        .filter_map(|text| text.strip_prefix(prefix))
+        .map(|rest| {
+            rest.chars()
+                .take_while(|c| c.is_ascii_lowercase() || *c == '-')
+                .collect::<String>()
+        })
+        .filter(|word| !word.is_empty())
+        .collect();
+    commands.sort();
+    commands.dedup();
+    commands
+}
+
 /// Files a README tells the user to make, for something of their own.
 const THE_USERS_TO_MAKE: &[&str] = &["templates/posts/list.html"];
 
@@ -123,5 +144,34 @@ fn every_path_a_generated_readme_names_exists() {
             missing.is_empty(),
             "{options:?}: the README names {missing:?}, which are not there"
         );
+
+        // The project's commands are the variants of `Command` in src/cli.rs (clap names
+        // them in lower case), and clap's own `help`.
+        let cli = std::fs::read_to_string(root.join("src/cli.rs")).unwrap_or_default();
+        let commands = commands_after(&readme, "cargo run -- ");
+        if options.contains(&"full") {
+            assert!(
+                commands.contains(&"createsuperuser".to_owned()),
+                "{commands:?}"
+            );
+        }
+        for command in commands {
+            let variant = format!("    {}", heck::AsUpperCamelCase(&command));
+            assert!(
+                command == "help"
+                    || cli.lines().any(|line| line.starts_with(&variant)
+                        && !line[variant.len()..].starts_with(char::is_alphanumeric)),
+                "{options:?}: the README runs `cargo run -- {command}`, which src/cli.rs lacks"
+            );
+        }
+        for command in commands_after(&readme, "plinth ") {
+            let help = run(&root, &[command.as_str(), "--help"]);
+            assert_eq!(
+                help.code,
+                0,
+                "{options:?}: the README names `plinth {command}`: {}",
+                help.transcript()
+            );
+        }
     }
 }
