@@ -35,6 +35,12 @@ if (!base || !out || !email || !password) {
 
 /** The most pages one session crawls: enough for every page kind of the site. */
 const MAX_PAGES = 60;
+/** Error pages to see as well, each with its status: an unknown path, and a GET of a
+ *  form's POST-only address (the page every other refusal shares). */
+const REFUSALS = new Map([
+  ["/no-such-page", 404],
+  ["/logout", 405],
+]);
 const WIDE = { width: 1280, height: 800 };
 const NARROW = { width: 390, height: 844 };
 
@@ -121,7 +127,7 @@ async function auditSession(scheme, who) {
   };
 
   // Every page reachable by links from the home page (and, for staff, the admin).
-  const queue = [new URL("/", base).href, new URL("/no-such-page", base).href];
+  const queue = [new URL("/", base).href, ...[...REFUSALS.keys()].map((path) => new URL(path, base).href)];
   if (who === "staff") queue.push(new URL("/admin", base).href);
   const seen = new Set(queue);
   const forms = [];
@@ -129,7 +135,7 @@ async function auditSession(scheme, who) {
     const url = queue.shift();
     const response = await page.goto(url);
     const path = new URL(url).pathname + new URL(url).search;
-    await check(path, response, path === "/no-such-page" ? 404 : undefined);
+    await check(path, response, REFUSALS.get(path));
     for (const link of await links(page)) {
       if (!seen.has(link) && seen.size < MAX_PAGES) {
         seen.add(link);
