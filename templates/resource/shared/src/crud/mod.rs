@@ -76,6 +76,16 @@ pub trait Table: Sized + Send + Sync + 'static {
     /// Reads and checks posted values; the messages say what to fix, by field.
     fn form(values: &Values) -> Result<Self::Form, Errors>;
 
+    /// Reads each reference typed as its row's name rather than its id (a table too large
+    /// for a select is typed in a box) as that row's id; none by default.
+    fn find_references(
+        db: &db::Pool,
+        values: &mut Values,
+    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send {
+        let _ = (db, values);
+        async { Ok(()) }
+    }
+
     /// The rows each select of the form offers; none by default.
     fn choices(db: &db::Pool) -> impl Future<Output = Result<Choices, sqlx::Error>> + Send {
         let _ = db;
@@ -118,7 +128,11 @@ pub trait Table: Sized + Send + Sync + 'static {
         values: &Values,
         by: i64,
     ) -> impl Future<Output = Result<Self, SaveError>> + Send {
-        async move { Self::create(db, &Self::form(values).map_err(SaveError::Invalid)?, by).await }
+        async move {
+            let mut values = values.clone();
+            Self::find_references(db, &mut values).await?;
+            Self::create(db, &Self::form(&values).map_err(SaveError::Invalid)?, by).await
+        }
     }
 
     /// Reads posted `values` with [`Table::form`] and changes the row `id`, as
@@ -128,7 +142,11 @@ pub trait Table: Sized + Send + Sync + 'static {
         id: i64,
         values: &Values,
     ) -> impl Future<Output = Result<Option<Self>, SaveError>> + Send {
-        async move { Self::update(db, id, &Self::form(values).map_err(SaveError::Invalid)?).await }
+        async move {
+            let mut values = values.clone();
+            Self::find_references(db, &mut values).await?;
+            Self::update(db, id, &Self::form(&values).map_err(SaveError::Invalid)?).await
+        }
     }
 }
 
@@ -197,6 +215,29 @@ pub fn money_text(cents: i64) -> String {
 /// How a yes/no value reads on a page.
 pub fn yes_no(value: bool) -> String {
     if value { "yes" } else { "no" }.to_owned()
+}
+
+/// Puts in `values` the id of the row whose name was typed for the reference `field`, when
+/// `query` (`SELECT id ... WHERE <its label> = $1 LIMIT 2`) finds exactly one; an id, or a
+/// name no row or several rows have, stays as typed, for the form to accept or refuse.
+pub async fn find_reference(
+    db: &db::Pool,
+    values: &mut Values,
+    field: &str,
+    query: &'static str,
+) -> Result<(), sqlx::Error> {
+    let Some(typed) = values.get(field).map(|typed| typed.trim().to_owned()) else {
+        return Ok(());
+    };
+    // NUL: PostgreSQL refuses it in text, and the form refuses it anyway.
+    if typed.is_empty() || parse_id(&typed).is_some() || typed.contains('\0') {
+        return Ok(());
+    }
+    let ids: Vec<i64> = sqlx::query_scalar(query).bind(&typed).fetch_all(db).await?;
+    if let [id] = ids[..] {
+        values.insert(field.to_owned(), id.to_string());
+    }
+    Ok(())
 }
 
 /// A row id from a path; `None` (so 404) when it is not a number.

@@ -156,14 +156,15 @@ pub type Errors = BTreeMap<String, Vec<String>>;
 
 /// The rows each `<select>` of a form offers, by field name: each row's id and label. A
 /// select whose field is missing here (its table holds more than [`CHOICES_LIMIT`] rows)
-/// is drawn as a box for the row's id.
+/// is drawn as a box where the row's name (or id) is typed.
 pub type Choices = BTreeMap<&'static str, Vec<(i64, String)>>;
 
 /// The most rows a select offers: past it, choosing in a list is no help.
 pub const CHOICES_LIMIT: usize = 500;
 
-/// The hint of a reference typed as an id.
-const TYPE_AN_ID: &str = "Its number (id): there are too many to list here.";
+/// The hint of a reference typed in a box.
+const TYPE_A_NAME: &str =
+    "Type its name as the list shows it, or its id: there are too many to list here.";
 
 /// The message under a required field left empty.
 pub const REQUIRED: &str = "This field is required.";
@@ -207,13 +208,13 @@ pub fn fields_context(
                 .flatten()
                 .map(|(id, label)| context! { value => id.to_string(), label => label })
                 .collect();
-            let typed_id = field.input == Input::Select && !choices.contains_key(field.name);
+            let typed = field.input == Input::Select && !choices.contains_key(field.name);
             context! {
                 name => field.name,
                 label => field.label,
-                type => if typed_id { "number" } else { field.input.as_str() },
+                type => if typed { "text" } else { field.input.as_str() },
                 required => field.required,
-                help => if typed_id { TYPE_AN_ID } else { field.help },
+                help => if typed { TYPE_A_NAME } else { field.help },
                 value => value,
                 errors => errors.get(field.name).cloned().unwrap_or_default(),
                 options => options,
@@ -509,6 +510,29 @@ mod tests {
         assert!(!errors.contains_key("name"));
         assert_eq!(errors["nul"], [NO_NUL]);
         assert_eq!(errors["nul_number"], [NO_NUL]);
+    }
+
+    #[test]
+    fn a_select_too_long_to_list_becomes_a_box_to_type_in() {
+        let author = Field {
+            name: "author_id",
+            label: "Author",
+            input: Input::Select,
+            required: true,
+            help: "",
+        };
+        let (values, errors) = (Values::new(), Errors::new());
+        let listed = Choices::from([("author_id", vec![(7, "ada@example.com".to_owned())])]);
+        let select = &fields_context(&[author], &values, &errors, &listed)[0];
+        assert_eq!(select.get_attr("type").ok(), Some(Value::from("select")));
+        let options = select
+            .get_attr("options")
+            .ok()
+            .and_then(|options| options.len());
+        assert_eq!(options, Some(1));
+        let typed = &fields_context(&[author], &values, &errors, &Choices::new())[0];
+        assert_eq!(typed.get_attr("type").ok(), Some(Value::from("text")));
+        assert_eq!(typed.get_attr("help").ok(), Some(Value::from(TYPE_A_NAME)));
     }
 
     #[test]
