@@ -17,6 +17,13 @@ fn micro_project_files() {
     );
     assert_eq!(result.code, 0, "{}", result.stderr);
     let files = read_tree(&scratch.path().join("hello-app"));
+    // Flask-sized: the whole app and its tests in one file of at most 150 lines.
+    let main = std::str::from_utf8(&files["src/main.rs"]).expect("UTF-8");
+    assert!(
+        main.lines().count() <= 150,
+        "{} lines",
+        main.lines().count()
+    );
     let list: Vec<&str> = files.keys().map(String::as_str).collect();
     insta::assert_snapshot!("micro__file_list", list.join("\n"));
     for (path, contents) in &files {
