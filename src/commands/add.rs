@@ -101,7 +101,7 @@ impl Adding<'_> {
             admin: true,
             context: self.context,
         };
-        let below = generate::inserted_lines(draft, resources, &records)?;
+        let below = generate::resource_edits(draft, resources, &records)?;
         let target = install::Target {
             context: self.context,
             places: self.places,

@@ -273,6 +273,8 @@ mod tests {
             ("type:string", "Rust keyword"),
             ("id:int", "reserved"),
             ("created_at:datetime", "reserved"),
+            // Each row keeps the names of the rows its references point at in `labels`.
+            ("labels:text", "reserved"),
             ("done:bool?", "never missing"),
             ("done:bool^", "cannot be unique"),
             ("price:decimal", "use `money`"),

@@ -205,7 +205,7 @@ pub fn register_in_admin(
 
 /// The edits the resources made at the places' markers (their routes, their links in the
 /// navigation), whose lines features installed later go above.
-pub fn inserted_lines(
+pub fn resource_edits(
     draft: &mut Draft,
     project: Project<'_>,
     records: &[ResourceRecord],
