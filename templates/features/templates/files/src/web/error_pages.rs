@@ -25,7 +25,8 @@ const MESSAGE_LIMIT: usize = 16 * 1024;
 /// The middleware (added at the app's `plinth:middleware`).
 pub async fn render(State(templates): State<Templates>, request: Request, next: Next) -> Response {
     let json = wants_json(request.headers());
-    let path = request.uri().path().to_owned();
+    // A clone shares the request's bytes: no copy of the path on every request.
+    let uri = request.uri().clone();
     let response = next.run(request).await;
     if !is_bare_refusal(&response, &templates) {
         return response;
@@ -56,7 +57,7 @@ pub async fn render(State(templates): State<Templates>, request: Request, next: 
         ];
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         let context = context! {
-            path => path,
+            path => uri.path(),
             status => status.as_u16(),
             title => title,
             message => &message,
