@@ -9,7 +9,7 @@ mod common;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use common::{entries, plinth, run};
 
@@ -50,15 +50,31 @@ fn nothing_or_complete(parent: &Path) -> bool {
     }
 }
 
+/// How long one `plinth new app --style full` takes here, uninterrupted.
+fn one_whole_run() -> Duration {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let started = Instant::now();
+    let status = plinth(scratch.path(), &["new", "app", "--style", "full"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("plinth runs");
+    assert!(status.success(), "plinth new succeeds");
+    started.elapsed()
+}
+
 #[test]
 fn an_interrupt_at_any_moment_leaves_nothing_or_a_complete_project() {
-    // From before plinth starts writing to after it has finished, in steps short enough
-    // to land inside the write (cancelled: exit code 130) on a machine like CI's.
+    // From before plinth starts writing to well after it has finished, in fifty steps of
+    // a thirtieth of a run's measured length (the machine's speed and load set the span),
+    // so some land inside the write (cancelled: exit code 130).
+    let whole = one_whole_run();
+    let step = whole / 30;
     let (mut nothing, mut complete, mut cancelled) = (0, 0, 0);
     for signal in ["-INT", "-TERM"] {
-        for millis in (0..400).step_by(8) {
+        for n in 0..50 {
             let scratch = tempfile::tempdir().expect("tempdir");
-            let code = interrupt(scratch.path(), signal, Duration::from_millis(millis));
+            let code = interrupt(scratch.path(), signal, step * n);
             if nothing_or_complete(scratch.path()) {
                 complete += 1;
             } else {
@@ -69,7 +85,9 @@ fn an_interrupt_at_any_moment_leaves_nothing_or_a_complete_project() {
             }
         }
     }
-    eprintln!("nothing: {nothing}, complete: {complete}, cancelled while writing: {cancelled}");
+    eprintln!(
+        "a whole run: {whole:?}; nothing: {nothing}, complete: {complete}, cancelled while writing: {cancelled}"
+    );
     assert!(
         nothing > 0 && complete > 0,
         "the delays must span the whole run"

@@ -3,7 +3,7 @@
 //! given and finds the CSRF token in the pages, and users to log in as.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
 use axum::Router;
 use axum::body::Body;
@@ -19,6 +19,15 @@ pub const PASSWORD: &str = "correct horse battery staple";
 /// A number no other test, nor an earlier run on the same database, is likely to use.
 pub fn unique() -> u32 {
     rand::random()
+}
+
+/// A client address no other test, nor an earlier run on the same database, has used:
+/// 64 random bits in IPv6's documentation prefix (2001:db8::/32).
+pub fn unique_ip() -> IpAddr {
+    let documentation = 0x2001_0db8_u128 << 96;
+    IpAddr::V6(Ipv6Addr::from(
+        documentation | u128::from(rand::random::<u64>()),
+    ))
 }
 
 /// An email no other test, nor an earlier run on the same database, has used.
@@ -45,10 +54,9 @@ pub struct Browser {
     pub address: SocketAddr,
 }
 
-/// A client address no other browser is likely to have.
+/// A client address no other browser has.
 fn unique_address() -> SocketAddr {
-    let [_, _, third, fourth] = unique().to_be_bytes();
-    SocketAddr::from(([198, 18, third, fourth], 40_000))
+    SocketAddr::new(unique_ip(), 40_000)
 }
 
 /// An answer, with its body as text.
