@@ -78,7 +78,8 @@ fn union_manifest() -> String {
     union.to_string()
 }
 
-/// Resolves the union manifest again, for the promised Rust version.
+/// Resolves the union manifest again, for the promised Rust version, keeping the versions
+/// the shipped lock has.
 fn resolve_again(manifest: &str) {
     let folder = shipped_folder();
     fs::write(folder.join("Cargo.toml"), manifest).expect("write the union manifest");
@@ -87,14 +88,16 @@ fn resolve_again(manifest: &str) {
         "//! Only here to make a package of the union manifest.\n",
     )
     .expect("write lib.rs");
-    let _ = fs::remove_file(folder.join("Cargo.lock"));
+    // Resolved from the lock there is: what it holds keeps its version, and only what the
+    // manifest adds is chosen now (delete Cargo.lock first to take every newest version).
     let status = Command::new(env!("CARGO"))
-        .args(["generate-lockfile", "--manifest-path"])
+        .args(["metadata", "--format-version", "1", "--manifest-path"])
         .arg(folder.join("Cargo.toml"))
         .env("CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS", "fallback")
+        .stdout(std::process::Stdio::null())
         .status()
-        .expect("cargo generate-lockfile");
-    assert!(status.success(), "cargo generate-lockfile failed");
+        .expect("cargo metadata");
+    assert!(status.success(), "cargo could not resolve the union manifest");
     let metadata = Command::new(env!("CARGO"))
         .args([
             "metadata",

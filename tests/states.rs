@@ -195,12 +195,15 @@ fn sets_full_can_leave_out(features: &[&'static Feature]) -> Vec<Vec<&'static st
 }
 
 #[test]
-fn full_can_leave_out_the_admin() {
+fn full_can_leave_out_the_admin_and_mail() {
     let compiled: Vec<&Feature> = CATALOGUE
         .iter()
         .filter(|feature| !["docker", "ci"].contains(&feature.id))
         .collect();
-    assert_eq!(sets_full_can_leave_out(&compiled), [vec![], vec!["admin"]]);
+    assert_eq!(
+        sets_full_can_leave_out(&compiled),
+        [vec![], vec!["admin"], vec!["mail"], vec!["admin", "mail"]]
+    );
 }
 
 /// `plinth add resource` argument lists, one per resource.

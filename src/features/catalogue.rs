@@ -76,6 +76,12 @@ pub const CATALOGUE: &[Feature] = &[
         in_full: InFull::Optional,
     },
     Feature {
+        id: "mail",
+        summary: "mail from templates through SMTP (lettre over rustls), the log, memory or .eml files (`MAIL_URL`); `sendtestemail`; `/dev/mailbox` in development",
+        requires: &["templates"],
+        in_full: InFull::Optional,
+    },
+    Feature {
         id: "docker",
         summary: "multi-stage Dockerfile running the release binary as a non-root user, and .dockerignore",
         requires: &[],

@@ -240,7 +240,7 @@ fn refuse_unknown_keys(table: &Table, known: &[&str], what: &str) -> Result<(), 
     }
 }
 
-/// The edit `table` describes; `None` when it is at a place the style has built in.
+/// The edit `table` describes; `None` when it is at a place the style leaves out.
 fn parse_edit(table: &Table, places: &Places) -> Result<Option<Edit>, String> {
     refuse_unknown_keys(
         table,
@@ -250,7 +250,7 @@ fn parse_edit(table: &Table, places: &Places) -> Result<Option<Edit>, String> {
         "an [[edit]]",
     )?;
     let place = text_of(table, "place").or_else(|| text_of(table, "marker"));
-    if text_of(table, "file").is_none() && place.is_some_and(|place| places.is_built_in(&place)) {
+    if text_of(table, "file").is_none() && place.is_some_and(|place| places.leaves_out(&place)) {
         return Ok(None);
     }
     let text = |key: &str| text_of(table, key);

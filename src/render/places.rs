@@ -17,9 +17,10 @@ use crate::request::spec::Style;
 pub struct Places {
     style: Style,
     files: BTreeMap<String, String>,
-    /// Places whose edits the style needs no longer: its own code does what they would
-    /// (`[built-in]`, each with the reason).
-    built_in: BTreeMap<String, String>,
+    /// Places whose edits the style leaves out, each with the reason: its own code does
+    /// what they would (`[built-in]`), or it lacks what they extend (`[absent]`: micro has
+    /// no `check --deploy` for a feature to add to).
+    left_out: BTreeMap<String, String>,
 }
 
 impl Places {
@@ -50,31 +51,33 @@ impl Places {
                 .ok_or(format!("place `{place}` must name a file"))?;
             files.insert(place.to_owned(), file.to_owned());
         }
-        let mut built_in = BTreeMap::new();
-        if let Some(item) = document.get("built-in") {
-            let table = item.as_table().ok_or("`built-in` must be a table")?;
+        let mut left_out = BTreeMap::new();
+        for kind in ["built-in", "absent"] {
+            let Some(item) = document.get(kind) else {
+                continue;
+            };
+            let table = item.as_table().ok_or(format!("`{kind}` must be a table"))?;
             for (place, why) in table {
                 let why = why
                     .as_str()
-                    .ok_or(format!("built-in place `{place}` must say why"))?;
-                if files.contains_key(place) {
-                    return Err(format!("place `{place}` is both a file and built in"));
+                    .ok_or(format!("{kind} place `{place}` must say why"))?;
+                if files.contains_key(place) || left_out.contains_key(place) {
+                    return Err(format!("place `{place}` is listed twice"));
                 }
-                built_in.insert(place.to_owned(), why.to_owned());
+                left_out.insert(place.to_owned(), why.to_owned());
             }
         }
         Ok(Self {
             style,
             files,
-            built_in,
+            left_out,
         })
     }
 
-    /// Whether the style's own code does what edits at `place` would: such edits are
-    /// left out.
+    /// Whether the style leaves out edits at `place` (built in, or absent).
     #[must_use]
-    pub fn is_built_in(&self, place: &str) -> bool {
-        self.built_in.contains_key(place)
+    pub fn leaves_out(&self, place: &str) -> bool {
+        self.left_out.contains_key(place)
     }
 
     /// The style these places belong to.
@@ -122,13 +125,20 @@ mod tests {
         let every = |places: &Places| {
             let mut names: Vec<String> = places
                 .names()
-                .chain(places.built_in.keys().map(String::as_str))
+                .chain(places.left_out.keys().map(String::as_str))
                 .map(str::to_owned)
                 .collect();
             names.sort();
             names
         };
         assert_eq!(every(&micro), every(&full));
+    }
+
+    #[test]
+    fn a_place_is_a_file_or_left_out_not_both() {
+        let source = "[places]\nroutes = \"src/main.rs\"\n[absent]\nroutes = \"why\"\n";
+        let error = Places::parse(Style::Micro, source).expect_err("invalid");
+        assert!(error.contains("`routes` is listed twice"), "{error}");
     }
 
     #[test]

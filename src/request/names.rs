@@ -42,6 +42,7 @@ const GENERATED_DEPENDENCIES: &[&str] = &[
     "http",
     "hyper",
     "hyper_util",
+    "lettre",
     "minijinja",
     "minijinja_embed",
     "rand",
@@ -60,6 +61,7 @@ const GENERATED_DEPENDENCIES: &[&str] = &[
     "tower_sessions",
     "tracing",
     "tracing_subscriber",
+    "url",
     "uuid",
 ];
 

@@ -28,6 +28,7 @@ const TAKEN: &[&str] = &[
     "lib",
     "login",
     "logout",
+    "mail",
     "main",
     "migrations",
     "register",

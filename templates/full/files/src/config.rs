@@ -231,12 +231,25 @@ pub mod tests {
 
     /// A production configuration that passes `check --deploy`.
     pub fn production() -> Config {
-        config(&[
+        production_with(&[])
+    }
+
+    /// [`production`] with `changes` made: each test of `check --deploy` changes one
+    /// thing in a configuration that passes.
+    pub fn production_with(changes: &[(&str, &str)]) -> Config {
+        let key = "a1b2c3d4".repeat(16);
+        let mut pairs = vec![
             ("APP_ENV", "production"),
-            ("SECRET_KEY", &"a1b2c3d4".repeat(16)),
+            ("SECRET_KEY", key.as_str()),
             ("ALLOWED_HOSTS", "app.test"),
             ("BASE_URL", "https://app.test"),
-        ])
+            // Read once mail is installed (src/mail/settings.rs).
+            ("MAIL_URL", "smtps://app:secret@mail.app.test"),
+            ("MAIL_FROM", "App <noreply@app.test>"),
+        ];
+        pairs.retain(|(name, _)| changes.iter().all(|(changed, _)| changed != name));
+        pairs.extend_from_slice(changes);
+        config(&pairs)
     }
 
     #[test]

@@ -99,6 +99,21 @@ impl Templates {
             minijinja::Error::new(ErrorKind::TemplateNotFound, "no template named")
         })))
     }
+
+    /// Renders `name` to a string, or `None` when the project has no such template (a
+    /// mail's HTML part is optional). Names ending `.html` escape what they print, `.txt`
+    /// ones print values as they are.
+    pub fn render_text(
+        &self,
+        name: &str,
+        context: Value,
+    ) -> Result<Option<String>, minijinja::Error> {
+        match self.env.get_template(name) {
+            Ok(template) => template.render(context).map(Some),
+            Err(error) if error.kind() == ErrorKind::TemplateNotFound => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
 }
 
 /// The page a handler answers with: the templates, and what every page shows, gathered
