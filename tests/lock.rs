@@ -97,7 +97,10 @@ fn resolve_again(manifest: &str) {
         .stdout(std::process::Stdio::null())
         .status()
         .expect("cargo metadata");
-    assert!(status.success(), "cargo could not resolve the union manifest");
+    assert!(
+        status.success(),
+        "cargo could not resolve the union manifest"
+    );
     let metadata = Command::new(env!("CARGO"))
         .args([
             "metadata",
