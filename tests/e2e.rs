@@ -19,6 +19,8 @@ mod common;
 mod postgres;
 #[path = "support/resources.rs"]
 mod resources;
+#[path = "support/smtp.rs"]
+mod smtp;
 #[path = "support/webdriver.rs"]
 mod webdriver;
 
@@ -31,6 +33,7 @@ use std::time::{Duration, Instant};
 use cargo::{cargo, target_dir};
 use common::{plinth, read_tree, run};
 use postgres::postgres_database;
+use smtp::SmtpServer;
 
 const ALL_FEATURES: &str = "templates,static,db,sessions,csrf,auth,admin,docker,ci";
 
@@ -749,6 +752,7 @@ fn check_deploy(project: &Path, binary: &str, env: &[(&str, &str)]) {
         "W-HOSTS",
         "W-HSTS",
         "W-BASE-URL",
+        "W-MAIL",
     ] {
         assert!(report.contains(problem), "{problem} in {report}");
     }
@@ -758,6 +762,8 @@ fn check_deploy(project: &Path, binary: &str, env: &[(&str, &str)]) {
         ("SECRET_KEY", secret.as_str()),
         ("ALLOWED_HOSTS", "shop.example.com"),
         ("BASE_URL", "https://shop.example.com"),
+        ("MAIL_URL", "smtps://shop:secret@mail.example.com"),
+        ("MAIL_FROM", "Shop <noreply@shop.example.com>"),
     ];
     production.extend_from_slice(env);
     let (code, report) = check(project, binary, &["--deploy"], &production);
@@ -992,6 +998,10 @@ fn full_on_sqlite_over_http_and_in_a_browser() {
     assert!(missing.contains("Page not found"), "{missing}");
     admin_round_trip_on(&server);
     resources_round_trip(&server, &log_in_as_superuser(&server));
+    let (status, mailbox) = server.get("/dev/mailbox");
+    assert_eq!(status, 200, "{mailbox}");
+    assert!(mailbox.contains("No mail yet."), "{mailbox}");
+    mail_reaches_a_real_smtp_server(&project, "e2e-full");
 
     let screenshots = screenshots_dir();
     let _ = std::fs::remove_dir_all(&screenshots);
@@ -1013,6 +1023,49 @@ fn full_on_sqlite_over_http_and_in_a_browser() {
     );
     server.stop();
     slow_clients_cannot_hold_the_server(&project, "e2e-full");
+}
+
+/// `sendtestemail` through a real SMTP server: the server's answer is printed and the
+/// message arrives whole; a server that does not answer is an error naming the address.
+fn mail_reaches_a_real_smtp_server(project: &Path, binary: &str) {
+    let smtp = SmtpServer::start();
+    let send_test_email = |url: &str| {
+        Command::new(target_dir().join("debug").join(binary))
+            .args(["sendtestemail", "grace@example.com"])
+            .current_dir(project)
+            .env("MAIL_URL", url)
+            .env("MAIL_FROM", "Shop <noreply@shop.example.com>")
+            .output()
+            .expect("runs")
+    };
+    let sent = send_test_email(&smtp.url());
+    let stdout = String::from_utf8_lossy(&sent.stdout);
+    assert!(
+        sent.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sent.stderr)
+    );
+    assert!(stdout.contains("the server answered 250"), "{stdout}");
+    let received = smtp.wait_for("grace@example.com", 1);
+    assert_eq!(received.len(), 1, "{received:?}");
+    let message = received[0].replace("\r\n", "\n");
+    for part in [
+        "From: Shop <noreply@shop.example.com>\n",
+        "Subject: Test email\n",
+        "Content-Type: text/plain; charset=utf-8",
+        "Content-Type: text/html; charset=utf-8",
+    ] {
+        assert!(message.contains(part), "{part} in {message}");
+    }
+
+    let nobody = format!("smtp://127.0.0.1:{}", free_port());
+    let refused = send_test_email(&nobody);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("cannot send to grace@example.com"),
+        "{stderr}"
+    );
 }
 
 /// A thousand clients that send half a request head do not keep a normal client waiting,
