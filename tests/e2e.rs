@@ -1058,6 +1058,8 @@ fn mail_reaches_a_real_smtp_server(project: &Path, binary: &str) {
         assert!(message.contains(part), "{part} in {message}");
     }
 
+    password_reset_by_mail(project, binary, &smtp);
+
     let nobody = format!("smtp://127.0.0.1:{}", free_port());
     let refused = send_test_email(&nobody);
     let stderr = String::from_utf8_lossy(&refused.stderr);
@@ -1066,6 +1068,65 @@ fn mail_reaches_a_real_smtp_server(project: &Path, binary: &str) {
         stderr.contains("cannot send to grace@example.com"),
         "{stderr}"
     );
+}
+
+/// A user registers over HTTP, forgets their password, and resets it with the link the
+/// SMTP server received: the link is built from `BASE_URL`, works once, and the new
+/// password logs in.
+fn password_reset_by_mail(project: &Path, binary: &str, smtp: &SmtpServer) {
+    let url = smtp.url();
+    let env = [
+        ("MAIL_URL", url.as_str()),
+        ("MAIL_FROM", "Shop <noreply@shop.example.com>"),
+        ("BASE_URL", "https://shop.example.com"),
+    ];
+    let server = Server::start(project, binary, &env);
+    let email = "forgetful@example.com";
+    let mut jar = CookieJar::default();
+    let mut submit = |path: &str, fields: &str| {
+        let (status, page) = server.get(path);
+        assert_eq!(status, 200, "{path}: {page}");
+        jar.keep(&page);
+        let form = format!("{fields}&csrf_token={}", csrf_token(&page));
+        let (status, answer) = server.send("POST", path, &jar.header(), &form);
+        jar.keep(&answer);
+        (status, answer)
+    };
+    let registered = submit(
+        "/register",
+        "email=forgetful%40example.com&password=first-Pass-phrase",
+    );
+    assert_eq!(registered.0, 303, "{}", registered.1);
+    let asked = submit("/password-reset", "email=forgetful%40example.com");
+    assert_eq!(asked.0, 200, "{}", asked.1);
+    assert!(asked.1.contains("on its way"), "{}", asked.1);
+
+    let received = smtp.wait_for(email, 1);
+    assert_eq!(received.len(), 1, "{received:?}");
+    // The text part is quoted-printable: long lines are cut with `=` at their end.
+    let text = received[0]
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=");
+    let prefix = "https://shop.example.com/password-reset/";
+    let start = text.find(prefix).expect("a link built from BASE_URL") + prefix.len();
+    let token: String = text[start..]
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect();
+    assert_eq!(token.len(), 64, "{text}");
+    let link = format!("/password-reset/{token}");
+
+    let (status, done) = submit(&link, "password=second-Pass-phrase");
+    assert_eq!(status, 200, "{done}");
+    assert!(done.contains("has been changed"), "{done}");
+    assert_eq!(server.get(&link).0, 404, "a link works once");
+    let (status, logged_in) = submit(
+        "/login",
+        "email=forgetful%40example.com&password=second-Pass-phrase",
+    );
+    assert_eq!(status, 303, "{logged_in}");
+    server.stop();
 }
 
 /// A thousand clients that send half a request head do not keep a normal client waiting,

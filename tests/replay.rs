@@ -23,11 +23,13 @@ fn plinth(folder: &Path, args: &[&str]) {
 fn replays_exactly(root: &Path) {
     let project = project::locate(root).expect("a plinth project");
     let again = render_again(&project).expect("renders again");
-    let again: Vec<(String, Vec<u8>)> = again
+    let mut again: Vec<(String, Vec<u8>)> = again
         .iter()
         .map(|(path, contents)| (path.to_string_lossy().into_owned(), contents.to_vec()))
         .filter(|(path, _)| path != ".env")
         .collect();
+    // In text order, as `read_tree` lists the files on disk.
+    again.sort();
     let on_disk: Vec<(String, Vec<u8>)> = read_tree(root)
         .into_iter()
         .filter(|(path, _)| path != ".env")

@@ -375,12 +375,19 @@ fn migration_name(draft: &Draft, table: &str) -> Result<String, Error> {
     Ok(next_migration(&names, &format!("create_{table}")))
 }
 
-/// The name of a migration numbered after every one in `names`: `0005_drop_posts`.
+/// Where the numbers of the features' migrations that may arrive after resources start
+/// (`1001_create_user_tokens`): resources count below it, so a feature's migration does
+/// not move theirs, and the project's bytes do not depend on which came first. (sqlx
+/// applies every migration it has not applied yet, whatever its number.)
+pub const FEATURE_MIGRATIONS_FROM: u32 = 1000;
+
+/// The name of a migration numbered after every resource's in `names`: `0005_drop_posts`.
 #[must_use]
 pub fn next_migration(names: &[String], what: &str) -> String {
     let last = names
         .iter()
         .filter_map(|name| number(name))
+        .filter(|number| *number < FEATURE_MIGRATIONS_FROM)
         .max()
         .unwrap_or(0);
     format!("{:04}_{what}", last + 1)
@@ -458,4 +465,23 @@ fn create_shared(draft: &mut Draft, folder: &str, context: &Value) -> Result<(),
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_migration;
+
+    #[test]
+    fn resources_are_numbered_after_resources_not_after_features_that_came_later() {
+        let names: Vec<String> = ["0003_create_users.sql", "0004_create_posts.sql"]
+            .map(str::to_owned)
+            .to_vec();
+        assert_eq!(next_migration(&names, "create_tags"), "0005_create_tags");
+        let mut with_mail = names.clone();
+        with_mail.push("1001_create_user_tokens.sql".to_owned());
+        assert_eq!(
+            next_migration(&with_mail, "create_tags"),
+            "0005_create_tags"
+        );
+    }
 }

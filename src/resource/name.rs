@@ -27,8 +27,10 @@ const TAKEN: &[&str] = &[
     "health",
     "lib",
     "login",
+    "login_attempts",
     "logout",
     "mail",
+    "mail_requests",
     "main",
     "migrations",
     "register",
@@ -43,6 +45,7 @@ const TAKEN: &[&str] = &[
     "static_files",
     "templates",
     "tests",
+    "user_tokens",
     "users",
     "views",
     "web",
@@ -203,11 +206,11 @@ mod tests {
     use super::{ResourceName, TAKEN, TYPES_IN_USE};
     use crate::render::template;
 
-    /// The modules (`src/<name>.rs`, `src/<name>/`) and tables (`migrations/*_create_<name>`)
-    /// any template tree creates.
+    /// The modules (`src/<name>.rs`, `src/<name>/`) and tables (`CREATE TABLE <name>` in
+    /// `migrations/`) any template tree creates.
     fn names_the_templates_create() -> Vec<String> {
         let mut names = Vec::new();
-        for (path, _) in template::all_files() {
+        for (path, contents) in template::all_files() {
             let output = template::output_path(path);
             let parts: Vec<&str> = output.iter().filter_map(|part| part.to_str()).collect();
             if let Some(at) = parts.iter().position(|part| *part == "src") {
@@ -221,13 +224,12 @@ mod tests {
                     [] => {}
                 }
             }
-            if let Some(at) = parts.iter().position(|part| *part == "migrations")
-                && let Some((_, table)) = parts
-                    .get(at + 1)
-                    .and_then(|file| file.strip_suffix(".sql"))
-                    .and_then(|stem| stem.split_once("_create_"))
-            {
-                names.push(table.to_owned());
+            if parts.contains(&"migrations") {
+                let sql = String::from_utf8_lossy(contents);
+                for statement in sql.split("CREATE TABLE ").skip(1) {
+                    let table = statement.split_whitespace().next().unwrap_or_default();
+                    names.push(table.to_owned());
+                }
             }
         }
         names.sort();

@@ -45,12 +45,14 @@ mod extractors;
 mod password;
 mod rate_limit;
 mod superuser;
+mod users;
+mod views;
+// plinth:auth-modules
+
 #[cfg(test)]
 pub mod testing;
 #[cfg(test)]
 mod tests;
-mod users;
-mod views;
 
 pub use extractors::*;
 pub use password::*;
@@ -143,6 +145,7 @@ pub fn routes() -> Router<crate::AppState> {
         .route("/register", get(register_page).post(register))
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
+        // plinth:auth-routes
         .route("/account", get(account::page))
         .route(
             "/account/logout-everywhere",

@@ -66,6 +66,21 @@ pub(super) async fn find_login(
         .await
 }
 
+/// Replaces the user's password hash. Every login of the user ends with it: the stamps
+/// their sessions carry hold the old hash's fingerprint.
+pub async fn set_password(
+    pool: &db::Pool,
+    user_id: i64,
+    password_hash: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
+        .bind(user_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
 /// Ends every login of the user: the stamps their sessions carry stop matching.
 pub async fn end_every_login(pool: &db::Pool, user_id: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET session_epoch = session_epoch + 1 WHERE id = $1")

@@ -80,7 +80,7 @@ pub(super) async fn register_page(page: Page, token: CsrfToken) -> Result<Html<S
 
 /// The client's address (see [`client_address`]), taken before the form, which reads
 /// the body.
-pub struct ClientIp(String);
+pub struct ClientIp(pub String);
 
 impl<S> FromRequestParts<S> for ClientIp
 where

@@ -5,6 +5,7 @@
 //!
 //! `APP_ENV` is `development` (the default) or `production`. It is read from the
 //! environment only, never from `.env`: every part of the app must agree on it.
+//! `BASE_URL` is the public address (`https://example.com`), for absolute links.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -23,6 +24,9 @@ pub enum Environment {
 pub struct Config {
     /// `APP_ENV`.
     pub environment: Environment,
+    /// `BASE_URL` without its trailing `/`: absolute links (a mailed link) are built from
+    /// it, never from the `Host` a client sent.
+    pub base_url: Option<String>,
     // plinth:config-fields
 }
 
@@ -77,8 +81,18 @@ impl Config {
                 )));
             }
         };
+        let base_url = value("BASE_URL").map(|url| url.trim().trim_end_matches('/').to_owned());
+        if let Some(url) = &base_url
+            && !url.starts_with("http://")
+            && !url.starts_with("https://")
+        {
+            return Err(ConfigError(format!(
+                "BASE_URL={url} must start with https:// (or http:// in development)"
+            )));
+        }
         Ok(Self {
             environment,
+            base_url,
             // plinth:config-read
         })
     }
@@ -123,5 +137,14 @@ pub mod tests {
         let refused = Config::from_lookup(|key| (key == "APP_ENV").then(|| "prod".to_owned()))
             .expect_err("refused");
         assert!(refused.to_string().contains("APP_ENV=prod"), "{refused}");
+    }
+
+    #[test]
+    fn base_url_is_an_http_address_without_its_last_slash() {
+        let base = config(&[("BASE_URL", "https://example.com/")]).base_url;
+        assert_eq!(base.as_deref(), Some("https://example.com"));
+        let refused = Config::from_lookup(|key| (key == "BASE_URL").then(|| "example.com".into()))
+            .expect_err("refused");
+        assert!(refused.to_string().contains("BASE_URL"), "{refused}");
     }
 }
