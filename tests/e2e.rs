@@ -1001,7 +1001,7 @@ fn full_on_sqlite_over_http_and_in_a_browser() {
     let (status, mailbox) = server.get("/dev/mailbox");
     assert_eq!(status, 200, "{mailbox}");
     assert!(mailbox.contains("No mail yet."), "{mailbox}");
-    mail_reaches_a_real_smtp_server(&project, "e2e-full");
+    mail_reaches_a_real_smtp_server(&project, "e2e-full", &[]);
 
     let screenshots = screenshots_dir();
     let _ = std::fs::remove_dir_all(&screenshots);
@@ -1027,7 +1027,9 @@ fn full_on_sqlite_over_http_and_in_a_browser() {
 
 /// `sendtestemail` through a real SMTP server: the server's answer is printed and the
 /// message arrives whole; a server that does not answer is an error naming the address.
-fn mail_reaches_a_real_smtp_server(project: &Path, binary: &str) {
+/// Then a password reset whose mail goes through the same server. `database`: the
+/// settings that name the project's database.
+fn mail_reaches_a_real_smtp_server(project: &Path, binary: &str, database: &[(&str, &str)]) {
     let smtp = SmtpServer::start();
     let send_test_email = |url: &str| {
         Command::new(target_dir().join("debug").join(binary))
@@ -1035,6 +1037,7 @@ fn mail_reaches_a_real_smtp_server(project: &Path, binary: &str) {
             .current_dir(project)
             .env("MAIL_URL", url)
             .env("MAIL_FROM", "Shop <noreply@shop.example.com>")
+            .envs(database.iter().copied())
             .output()
             .expect("runs")
     };
@@ -1058,7 +1061,7 @@ fn mail_reaches_a_real_smtp_server(project: &Path, binary: &str) {
         assert!(message.contains(part), "{part} in {message}");
     }
 
-    password_reset_by_mail(project, binary, &smtp);
+    password_reset_by_mail(project, binary, &smtp, database);
 
     let nobody = format!("smtp://127.0.0.1:{}", free_port());
     let refused = send_test_email(&nobody);
@@ -1070,36 +1073,48 @@ fn mail_reaches_a_real_smtp_server(project: &Path, binary: &str) {
     );
 }
 
+/// Gets the form at `path`, then posts `fields` to it with the page's CSRF token, keeping
+/// the cookies in `jar`; returns the answer to the post.
+fn submit(server: &Server, jar: &mut CookieJar, path: &str, fields: &str) -> (u16, String) {
+    let (status, page) = server.request("GET", path, &jar.header());
+    assert_eq!(status, 200, "{path}: {page}");
+    jar.keep(&page);
+    let form = format!("{fields}&csrf_token={}", csrf_token(&page));
+    let (status, answer) = server.send("POST", path, &jar.header(), &form);
+    jar.keep(&answer);
+    (status, answer)
+}
+
 /// A user registers over HTTP, forgets their password, and resets it with the link the
-/// SMTP server received: the link is built from `BASE_URL`, works once, and the new
-/// password logs in.
-fn password_reset_by_mail(project: &Path, binary: &str, smtp: &SmtpServer) {
+/// SMTP server received: the link is built from `BASE_URL` and works once, the new
+/// password logs in, and the old password and the session made before no longer do.
+fn password_reset_by_mail(
+    project: &Path,
+    binary: &str,
+    smtp: &SmtpServer,
+    database: &[(&str, &str)],
+) {
     let url = smtp.url();
-    let env = [
+    let mut env = vec![
         ("MAIL_URL", url.as_str()),
         ("MAIL_FROM", "Shop <noreply@shop.example.com>"),
         ("BASE_URL", "https://shop.example.com"),
     ];
+    env.extend_from_slice(database);
     let server = Server::start(project, binary, &env);
     let email = "forgetful@example.com";
+    let first = "email=forgetful%40example.com&password=first-Pass-phrase";
+    let second = "email=forgetful%40example.com&password=second-Pass-phrase";
+    let mut before = CookieJar::default();
+    let (status, registered) = submit(&server, &mut before, "/register", first);
+    assert_eq!(status, 303, "{registered}");
+    assert_eq!(server.request("GET", "/account", &before.header()).0, 200);
+
     let mut jar = CookieJar::default();
-    let mut submit = |path: &str, fields: &str| {
-        let (status, page) = server.get(path);
-        assert_eq!(status, 200, "{path}: {page}");
-        jar.keep(&page);
-        let form = format!("{fields}&csrf_token={}", csrf_token(&page));
-        let (status, answer) = server.send("POST", path, &jar.header(), &form);
-        jar.keep(&answer);
-        (status, answer)
-    };
-    let registered = submit(
-        "/register",
-        "email=forgetful%40example.com&password=first-Pass-phrase",
-    );
-    assert_eq!(registered.0, 303, "{}", registered.1);
-    let asked = submit("/password-reset", "email=forgetful%40example.com");
-    assert_eq!(asked.0, 200, "{}", asked.1);
-    assert!(asked.1.contains("on its way"), "{}", asked.1);
+    let fields = "email=forgetful%40example.com";
+    let (status, asked) = submit(&server, &mut jar, "/password-reset", fields);
+    assert_eq!(status, 200, "{asked}");
+    assert!(asked.contains("on its way"), "{asked}");
 
     let received = smtp.wait_for(email, 1);
     assert_eq!(received.len(), 1, "{received:?}");
@@ -1117,15 +1132,19 @@ fn password_reset_by_mail(project: &Path, binary: &str, smtp: &SmtpServer) {
     assert_eq!(token.len(), 64, "{text}");
     let link = format!("/password-reset/{token}");
 
-    let (status, done) = submit(&link, "password=second-Pass-phrase");
+    let (status, done) = submit(&server, &mut jar, &link, "password=second-Pass-phrase");
     assert_eq!(status, 200, "{done}");
     assert!(done.contains("has been changed"), "{done}");
     assert_eq!(server.get(&link).0, 404, "a link works once");
-    let (status, logged_in) = submit(
-        "/login",
-        "email=forgetful%40example.com&password=second-Pass-phrase",
-    );
+    let (status, logged_in) = submit(&server, &mut jar, "/login", second);
     assert_eq!(status, 303, "{logged_in}");
+    let (status, _) = server.request("GET", "/account", &before.header());
+    assert_eq!(
+        status, 303,
+        "the session made before the reset is logged out"
+    );
+    let (status, refused) = submit(&server, &mut CookieJar::default(), "/login", first);
+    assert_eq!(status, 200, "the old password is refused: {refused}");
     server.stop();
 }
 
@@ -1213,6 +1232,7 @@ fn full_on_postgres_serves_from_two_processes_sharing_sessions() {
     assert_eq!(status, 200);
     first.stop();
     second.stop();
+    mail_reaches_a_real_smtp_server(&project, "e2e-full-pg", &env);
 }
 
 /// Replaces `from` by `to` in the file at `path` inside `root`, which must hold it.

@@ -1,6 +1,7 @@
 //! A generated site seen through a real browser: one headless Chromium session
-//! registers, logs out and in, then runs the admin as the superuser, taking a
-//! screenshot of every page it visits.
+//! registers, logs out and in, resets its password through the mail the site sent
+//! (read at `/dev/mailbox`), then runs the admin as the superuser, taking a screenshot of
+//! every page it visits.
 //!
 //! The selectors lean on routes and field names (`form[action="/login"]`,
 //! `input[name="email"]`, `a[href="/admin/users/new"]`), which every style of
@@ -33,6 +34,7 @@ pub(crate) fn register_login_and_use_the_admin(
     let user = format!("browser-{stamp}@example.com");
 
     register_and_log_in(&browser, base_url, &user);
+    forget_and_reset_the_password(&browser, base_url, &user);
 
     // The superuser reaches the admin through the nav.
     log_in(&browser, base_url, superuser_email, superuser_password);
@@ -97,6 +99,49 @@ fn register_and_log_in(browser: &Browser<'_>, base_url: &str, user: &str) {
         "a user who is not staff sees no Admin link"
     );
     browser.screenshot("logged-in");
+    log_out(browser);
+}
+
+/// The password `user` sets through "Forgot your password?".
+const NEW_PASSWORD: &str = "Second-lantern-17-meadow";
+
+/// From the login page, `user` (logged out) asks for a reset link, finds the mail in the
+/// development mailbox, follows its link, sets [`NEW_PASSWORD`] and logs in with it.
+fn forget_and_reset_the_password(browser: &Browser<'_>, base_url: &str, user: &str) {
+    browser.goto(&format!("{base_url}/login"));
+    browser.wait_for(r#"a[href="/password-reset"]"#).click();
+    browser.wait_for(r#"form[action="/password-reset"]"#);
+    browser.screenshot("password-reset");
+    let email = browser.find(r#"form[action="/password-reset"] input[name="email"]"#);
+    email.type_text(user);
+    browser
+        .find(r#"form[action="/password-reset"] button[type="submit"]"#)
+        .click();
+    let notice = browser.wait_for("p.notice").text();
+    assert!(notice.contains(user), "{notice}");
+    browser.screenshot("password-reset-sent");
+
+    // The mail leaves after the response: wait until the mailbox lists it.
+    wait_until(browser, "the reset mail in the mailbox", || {
+        browser.goto(&format!("{base_url}/dev/mailbox"));
+        browser.wait_for("main h1");
+        main_text(browser).contains(user)
+    });
+    browser.screenshot("mailbox");
+    browser.find(r#"a[href^="/dev/mailbox/"]"#).click();
+    let link = browser.wait_for(r#"a[href*="/password-reset/"]"#);
+    let href = link.attribute("href");
+    let path = &href[href.find("/password-reset/").expect("a reset link")..];
+    browser.goto(&format!("{base_url}{path}"));
+    let password = browser.wait_for(r#"form input[name="password"]"#);
+    browser.screenshot("password-reset-choose");
+    password.type_text(NEW_PASSWORD);
+    browser.find(r#"form button[type="submit"]"#).click();
+    let done = browser.wait_for("p.notice").text();
+    assert!(done.contains("has been changed"), "{done}");
+    browser.screenshot("password-reset-done");
+
+    log_in(browser, base_url, user, NEW_PASSWORD);
     log_out(browser);
 }
 

@@ -282,6 +282,12 @@ impl Element<'_> {
     pub(crate) fn text(&self) -> String {
         string(self.command("GET", "text", None), "element text")
     }
+
+    /// The value of the element's attribute `name` (a link's `href`, as written).
+    pub(crate) fn attribute(&self, name: &str) -> String {
+        let path = format!("attribute/{name}");
+        string(self.command("GET", &path, None), "an attribute")
+    }
 }
 
 fn css_locator(css: &str) -> Value {
