@@ -147,6 +147,7 @@ pub fn routes() -> Router<crate::AppState> {
         .route("/logout", post(logout))
         // plinth:auth-routes
         .route("/account", get(account::page))
+        .route("/account/password", post(account::change_password))
         .route(
             "/account/logout-everywhere",
             post(account::logout_everywhere),

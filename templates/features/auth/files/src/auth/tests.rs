@@ -638,3 +638,52 @@ async fn logging_out_everywhere_ends_every_login_of_the_user_only() {
     );
     assert!(phone.get("/account").await.body.contains(&email));
 }
+
+#[tokio::test]
+async fn changing_the_password_keeps_this_login_and_ends_the_others() {
+    let (mut laptop, state) = Browser::start().await;
+    let email = laptop.log_in_as_new_user(&state, false).await;
+    let mut phone = laptop.stranger();
+    let phone_login = phone.login(&email, PASSWORD).await;
+    assert_eq!(phone_login.status, StatusCode::SEE_OTHER);
+    let change = |current: &'static str, new: &'static str| {
+        [("current_password", current), ("new_password", new)]
+    };
+
+    let fresh = "a fresh passphrase";
+    let wrong = change("not the password", fresh);
+    let wrong = laptop.submit("/account", "/account/password", &wrong).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        wrong.body.contains("not your current password"),
+        "{}",
+        wrong.body
+    );
+    let weak = change(PASSWORD, "password");
+    let weak = laptop.submit("/account", "/account/password", &weak).await;
+    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        weak.body.contains(r#"id="new_password-error""#),
+        "{}",
+        weak.body
+    );
+
+    let done = change(PASSWORD, fresh);
+    let done = laptop.submit("/account", "/account/password", &done).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert_eq!(done.location, "/account?password=changed");
+    let account = laptop.get(&done.location).await;
+    assert_eq!(account.status, StatusCode::OK);
+    assert!(
+        account.body.contains("has been changed"),
+        "{}",
+        account.body
+    );
+    assert!(account.body.contains(&email), "still logged in here");
+    // Every other login ended; only the new password logs in.
+    assert_eq!(phone.get("/account").await.status, StatusCode::SEE_OTHER);
+    let old = phone.stranger().login(&email, PASSWORD).await;
+    assert_eq!(old.status, StatusCode::OK, "refused: the form again");
+    let new = phone.stranger().login(&email, fresh).await;
+    assert_eq!(new.status, StatusCode::SEE_OTHER);
+}
