@@ -455,7 +455,6 @@ fn a_failed_write_leaves_the_project_as_it_was() {
 #[test]
 fn an_interrupt_at_any_moment_leaves_the_project_as_it_was_or_upgraded() {
     use std::process::Stdio;
-    use std::time::Duration;
 
     let next = next_templates();
     let (mut before_seen, mut after_seen) = (0, 0);
@@ -469,14 +468,18 @@ fn an_interrupt_at_any_moment_leaves_the_project_as_it_was_or_upgraded() {
         Some(&next.path),
         &["upgrade", "--path", "shop", "--yes"],
     );
-    eprintln!("an upgrade takes {:?}", started.elapsed());
+    let took = started.elapsed();
+    eprintln!("an upgrade takes {took:?}");
     assert_eq!(done.code, 0, "{}", done.transcript());
     let after = read_tree(&whole_root);
     let original = tempfile::tempdir().expect("scratch folder");
     shop(original.path());
-    // From before plinth starts to after it has finished (a debug build takes about half
-    // a second), in steps short enough to land inside the write.
-    for millis in (0..1000).step_by(20) {
+    // From before plinth starts to well after it has finished, in fifty steps of a
+    // thirtieth of the run just measured (the machine's speed and load set the span), so
+    // some land inside the write.
+    let step = took / 30;
+    for n in 0..50 {
+        let delay = step * n;
         let scratch = tempfile::tempdir().expect("scratch folder");
         let root = scratch.path().join("shop");
         let copied = std::process::Command::new("cp")
@@ -492,7 +495,7 @@ fn an_interrupt_at_any_moment_leaves_the_project_as_it_was_or_upgraded() {
             .stderr(Stdio::null())
             .spawn()
             .expect("plinth starts");
-        std::thread::sleep(Duration::from_millis(millis));
+        std::thread::sleep(delay);
         let _ = std::process::Command::new("kill")
             .args(["-INT", &child.id().to_string()])
             .status();
@@ -516,7 +519,7 @@ fn an_interrupt_at_any_moment_leaves_the_project_as_it_was_or_upgraded() {
                 .chain(after.keys())
                 .filter(|path| left.get(*path) != after.get(*path))
                 .collect();
-            panic!("after {millis} ms an interrupt left a half-upgraded project: {differing:?}");
+            panic!("after {delay:?} an interrupt left a half-upgraded project: {differing:?}");
         }
     }
     eprintln!("as it was: {before_seen}, upgraded: {after_seen}");
