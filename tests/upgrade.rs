@@ -496,8 +496,11 @@ fn an_interrupt_at_any_moment_leaves_the_project_as_it_was_or_upgraded() {
             .spawn()
             .expect("plinth starts");
         std::thread::sleep(delay);
+        // Ctrl-C and SIGTERM in turn. (A shell starting a background job makes it ignore
+        // SIGINT until plinth watches for it: SIGTERM then still lands early.)
+        let signal = if n % 2 == 0 { "-INT" } else { "-TERM" };
         let _ = std::process::Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
+            .args([signal, &child.id().to_string()])
             .status();
         child.wait().expect("plinth ends");
         let left = read_tree(&root);
