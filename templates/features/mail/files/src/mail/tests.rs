@@ -29,6 +29,13 @@ fn mailer(backend: &Backend) -> Mailer {
     Mailer::with_backend(backend, from, templates(), false).expect("mailer")
 }
 
+/// The test message (`templates/mail/test.txt`), composed by `mailer` for `to`.
+fn test_email(mailer: &Mailer, to: &str, subject: &str) -> Email {
+    let context = context! { to };
+    let email = mailer.compose(to, subject, "mail/test", context);
+    email.expect("composed")
+}
+
 #[test]
 fn every_mail_url_names_its_backend() {
     assert_eq!(settings("console:").backend, Backend::Console);
@@ -126,14 +133,7 @@ fn mail_is_composed_from_templates_and_its_html_part_escapes_values() {
 #[tokio::test]
 async fn the_memory_backend_keeps_what_is_sent_at_once() {
     let mailer = mailer(&Backend::Memory);
-    let email = mailer
-        .compose(
-            "ada@example.com",
-            "Hello",
-            "mail/test",
-            context! { to => "ada" },
-        )
-        .expect("composed");
+    let email = test_email(&mailer, "ada@example.com", "Hello");
     mailer.send_later(email.clone());
     let outbox = mailer.outbox().expect("kept");
     assert_eq!(outbox.sent_to("ada@example.com"), [email]);
@@ -145,14 +145,7 @@ async fn the_file_backend_writes_one_eml_file_per_message() {
     let nanos = std::time::UNIX_EPOCH.elapsed().expect("clock").as_nanos();
     let dir = std::env::temp_dir().join(format!("mail-{}-{nanos}", std::process::id()));
     let mailer = mailer(&Backend::File(dir.clone()));
-    let email = mailer
-        .compose(
-            "ada@example.com",
-            "Über Mail",
-            "mail/test",
-            context! { to => "ada" },
-        )
-        .expect("composed");
+    let email = test_email(&mailer, "ada@example.com", "Über Mail");
     let outcome = mailer.send(email).await.expect("written");
     let files: Vec<_> = std::fs::read_dir(&dir).expect("folder").collect();
     assert_eq!(files.len(), 1, "{outcome}");
@@ -174,14 +167,7 @@ async fn the_file_backend_writes_one_eml_file_per_message() {
 async fn an_unreachable_server_is_an_error_that_names_the_address() {
     // Port 9 (discard) on this machine: nothing listens there.
     let mailer = mailer(&settings("smtp://127.0.0.1:9").backend);
-    let email = mailer
-        .compose(
-            "ada@example.com",
-            "Hello",
-            "mail/test",
-            context! { to => "ada" },
-        )
-        .expect("composed");
+    let email = test_email(&mailer, "ada@example.com", "Hello");
     let error = mailer.send(email.clone()).await.expect_err("refused");
     assert!(
         error.to_string().contains("cannot send to ada@example.com"),
@@ -194,14 +180,7 @@ async fn an_unreachable_server_is_an_error_that_names_the_address() {
 #[tokio::test]
 async fn a_bad_recipient_is_an_error_not_a_panic() {
     let mailer = mailer(&Backend::Console);
-    let email = mailer
-        .compose(
-            "not an address",
-            "Hello",
-            "mail/test",
-            context! { to => "?" },
-        )
-        .expect("composed");
+    let email = test_email(&mailer, "not an address", "Hello");
     let error = mailer.send(email).await.expect_err("refused");
     assert!(error.to_string().contains("not an address"), "{error}");
 }
@@ -223,13 +202,6 @@ async fn sendtestemail_sends_one_message_to_the_address() {
 async fn tests_never_send_whatever_mail_url_says() {
     let config = config(&[("MAIL_URL", "smtp://127.0.0.1:9")]);
     let mailer = Mailer::new(&config, templates()).expect("mailer");
-    let email = mailer
-        .compose(
-            "ada@example.com",
-            "Hello",
-            "mail/test",
-            context! { to => "ada" },
-        )
-        .expect("composed");
+    let email = test_email(&mailer, "ada@example.com", "Hello");
     assert_eq!(mailer.send(email).await.expect("kept"), "kept in memory");
 }
