@@ -26,10 +26,12 @@ use crate::db;
 use crate::web::forms::{self, Choices, Errors, Field, Input, ListQuery, Values};
 use crate::web::templates::Page;
 
-#[cfg(test)]
-mod tests;
 mod users;
 mod views;
+// plinth:admin-modules
+
+#[cfg(test)]
+mod tests;
 
 pub use users::*;
 pub use views::*;

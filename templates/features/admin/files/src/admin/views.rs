@@ -8,6 +8,7 @@ pub fn routes() -> Router<crate::AppState> {
     Router::new()
         .route("/admin", get(dashboard))
         .route("/admin/admin.css", get(stylesheet))
+        // plinth:admin-routes
         .route("/admin/{model}", get(list))
         .route("/admin/{model}/new", get(new_page).post(create))
         .route("/admin/{model}/{id}/edit", get(edit_page).post(update))

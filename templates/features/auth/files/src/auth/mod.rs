@@ -62,6 +62,8 @@ pub use superuser::*;
 pub use users::*;
 pub use views::*;
 
+// plinth:auth-exports
+
 /// Where a session keeps the id of its logged-in user.
 const USER_ID_KEY: &str = "auth.user_id";
 

@@ -149,6 +149,7 @@ pub(super) async fn login(
     let Some((user_id, stamp)) = login else {
         return failed(StatusCode::OK, LOGIN_FAILED);
     };
+    // plinth:login-checks
 
     start_session(&session, user_id, &stamp).await?;
     Ok(Redirect::to(safe_next(next.as_deref())).into_response())
@@ -203,6 +204,7 @@ pub(super) async fn register(
     page: Page,
     session: Session,
     token: CsrfToken,
+    // plinth:register-extractors
     ValidForm(form): ValidForm<RegisterForm>,
 ) -> Result<Response, AppError> {
     let email = normalize_email(&form.email);
@@ -227,6 +229,7 @@ pub(super) async fn register(
             vec!["An account with this email already exists. Log in instead.".to_owned()],
         );
     };
+    // plinth:registered
     start_session(&session, user.id, &login_stamp(&hash, 0)).await?;
     Ok(Redirect::to("/").into_response())
 }

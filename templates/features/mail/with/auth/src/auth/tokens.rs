@@ -1,5 +1,5 @@
 //! One-time links mailed to users (`user_tokens`, `migrations/1001_create_user_tokens.sql`):
-//! a password reset today. A token is 32 random bytes; only its SHA-256 hash is stored,
+//! a password reset, an email confirmation, an email change. A token is 32 random bytes; only its SHA-256 hash is stored,
 //! with its purpose, the address it was sent to, when it expires, and the user's login
 //! stamp, so that it stops working once the password changes or the user logs out
 //! everywhere. Expired tokens are deleted whenever a new one is made.
@@ -8,17 +8,61 @@ use rand::RngCore;
 
 use super::*;
 
-/// What a token lets its holder do.
+/// What a token lets its holder do, and everything about its link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
-    /// Choose a new password.
+    /// Choose a new password (src/auth/reset.rs).
     Reset,
+    /// Confirm that the address is the user's (src/auth/verification.rs).
+    Verify,
+    /// Move the account to the address the link was sent to (src/auth/email_change.rs).
+    ChangeEmail,
 }
 
 impl Purpose {
+    /// Its name in the `purpose` column.
     fn as_str(self) -> &'static str {
         match self {
             Self::Reset => "reset",
+            Self::Verify => "verify",
+            Self::ChangeEmail => "change-email",
+        }
+    }
+
+    /// How long its links work.
+    pub const fn lifetime(self) -> Duration {
+        const HOUR: u64 = 60 * 60;
+        Duration::from_secs(match self {
+            Self::Reset => HOUR,
+            Self::Verify => 3 * 24 * HOUR,
+            Self::ChangeEmail => 24 * HOUR,
+        })
+    }
+
+    /// The path of its links, before the token.
+    pub const fn path(self) -> &'static str {
+        match self {
+            Self::Reset => "/password-reset/",
+            Self::Verify => "/verify-email/",
+            Self::ChangeEmail => "/account/email/",
+        }
+    }
+
+    /// The subject of the mail that carries a link.
+    pub const fn subject(self) -> &'static str {
+        match self {
+            Self::Reset => "Reset your password",
+            Self::Verify => "Confirm your email address",
+            Self::ChangeEmail => "Confirm your new email address",
+        }
+    }
+
+    /// The mail's templates: this, ending in `.txt` and `.html`, in `templates/`.
+    pub const fn template(self) -> &'static str {
+        match self {
+            Self::Reset => "mail/password_reset",
+            Self::Verify => "mail/verify_email",
+            Self::ChangeEmail => "mail/email_change",
         }
     }
 }
@@ -117,7 +161,8 @@ pub async fn consume(
     Ok((deleted.rows_affected() == 1).then_some(issued))
 }
 
-/// Deletes every token of `user_id` for `purpose`: once one is used, the others are worthless.
+/// Deletes every token of `user_id` for `purpose`: once one is used, the others are
+/// worthless.
 pub async fn revoke_all(
     pool: &db::Pool,
     user_id: i64,
@@ -126,6 +171,16 @@ pub async fn revoke_all(
     sqlx::query("DELETE FROM user_tokens WHERE user_id = $1 AND purpose = $2")
         .bind(user_id)
         .bind(purpose.as_str())
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Deletes every token of `user_id`: once their email changes, links sent to the old one
+/// must not work.
+pub async fn revoke_every(pool: &db::Pool, user_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM user_tokens WHERE user_id = $1")
+        .bind(user_id)
         .execute(pool)
         .await?;
     Ok(())

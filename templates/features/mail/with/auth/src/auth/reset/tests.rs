@@ -2,26 +2,6 @@ use std::time::Duration;
 
 use super::super::testing::{Browser, PASSWORD, unique_email};
 use super::*;
-use crate::AppState;
-
-/// The reset mail sent to `email`: it leaves from a task of its own, so wait for it.
-async fn mail_to(state: &AppState, email: &str) -> crate::mail::Email {
-    let outbox = state.mail.outbox().expect("tests keep their mail");
-    for _ in 0..250 {
-        if let Some(mail) = outbox.sent_to(email).pop() {
-            return mail;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("no mail to {email}");
-}
-
-/// The path of the link in a reset mail.
-fn link_path(mail: &crate::mail::Email) -> String {
-    let start = mail.text.find("/password-reset/").expect("a link");
-    let path = &mail.text[start..];
-    path.split_whitespace().next().expect("the path").to_owned()
-}
 
 async fn ask(browser: &mut Browser, email: &str) -> super::super::testing::Page {
     browser
@@ -49,7 +29,7 @@ async fn a_mailed_link_sets_a_new_password_once_and_ends_every_login() {
         "{}",
         sent.body
     );
-    let mail = mail_to(&state, &email).await;
+    let (mail, link) = links::mailed_link(&state, &email, Purpose::Reset).await;
     assert_eq!(mail.subject, "Reset your password");
     assert!(
         mail.text.contains("http://localhost/password-reset/"),
@@ -66,7 +46,6 @@ async fn a_mailed_link_sets_a_new_password_once_and_ends_every_login() {
         html.contains(r#"<a href="http://localhost/password-reset/"#),
         "{html}"
     );
-    let link = link_path(&mail);
 
     let form = visitor.get(&link).await;
     assert_eq!(form.status, StatusCode::OK);
@@ -112,7 +91,7 @@ async fn the_answer_is_the_same_whether_or_not_the_email_has_an_account() {
     let for_known = page(ask(&mut browser.stranger(), &known).await, &known);
     let for_unknown = page(ask(&mut browser.stranger(), &unknown).await, &unknown);
     assert_eq!(for_known, for_unknown);
-    mail_to(&state, &known).await;
+    links::mailed_link(&state, &known, Purpose::Reset).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let outbox = state.mail.outbox().expect("kept");
     assert!(outbox.sent_to(&unknown).is_empty());
@@ -135,7 +114,7 @@ async fn a_link_stops_working_when_it_expires_or_the_password_changes() {
             Purpose::Reset,
             &email,
             &stamp,
-            RESET_LINK_LIFETIME,
+            Purpose::Reset.lifetime(),
             at,
         )
     };
@@ -180,7 +159,7 @@ async fn requests_are_limited_per_email_and_alike_for_unknown_ones() {
         .expect("inserted");
     let unknown = unique_email("never");
     for email in [&known, &unknown] {
-        for _ in 0..RESETS_PER_EMAIL {
+        for _ in 0..links::LINKS_PER_EMAIL {
             let page = ask(&mut browser.stranger(), email).await;
             assert_eq!(page.status, StatusCode::OK);
         }
@@ -194,7 +173,7 @@ async fn requests_are_limited_per_email_and_alike_for_unknown_ones() {
     }
     // One address asking for many emails is stopped too.
     let mut visitor = browser.stranger();
-    for _ in 0..RESETS_PER_ADDRESS {
+    for _ in 0..links::LINKS_PER_ADDRESS {
         assert_eq!(
             ask(&mut visitor, &unique_email("spray")).await.status,
             StatusCode::OK
@@ -202,25 +181,4 @@ async fn requests_are_limited_per_email_and_alike_for_unknown_ones() {
     }
     let refused = ask(&mut visitor, &unique_email("spray")).await;
     assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
-}
-
-#[test]
-fn links_are_built_from_base_url_never_from_the_host_in_production() {
-    let mut headers = axum::http::HeaderMap::new();
-    headers.insert(header::HOST, "evil.example:8080".parse().expect("header"));
-    let config = |pairs: &[(&str, &str)]| crate::config::tests::config(pairs);
-    let base = [("BASE_URL", "https://shop.example/")];
-    assert_eq!(
-        link_base(&config(&base), &headers).as_deref(),
-        Some("https://shop.example")
-    );
-    assert_eq!(
-        link_base(&config(&[]), &headers).as_deref(),
-        Some("http://localhost:8080")
-    );
-    let production = [
-        ("APP_ENV", "production"),
-        ("SECRET_KEY", &"k3y9".repeat(16)),
-    ];
-    assert_eq!(link_base(&config(&production), &headers), None);
 }
