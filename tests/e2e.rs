@@ -1085,9 +1085,28 @@ fn submit(server: &Server, jar: &mut CookieJar, path: &str, fields: &str) -> (u1
     (status, answer)
 }
 
-/// A user registers over HTTP, forgets their password, and resets it with the link the
-/// SMTP server received: the link is built from `BASE_URL` and works once, the new
-/// password logs in, and the old password and the session made before no longer do.
+/// The path of the link in `message` (a mail as the SMTP server received it) that starts
+/// with `prefix` and ends in a 64-digit token.
+fn mailed_link(message: &str, prefix: &str) -> String {
+    // The text part is quoted-printable: long lines are cut with `=` at their end.
+    let text = message
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=");
+    let start = text.find(prefix).expect("a link built from BASE_URL") + prefix.len();
+    let token: String = text[start..]
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect();
+    assert_eq!(token.len(), 64, "{text}");
+    let base = "https://shop.example.com";
+    format!("{}{token}", &prefix[base.len()..])
+}
+
+/// A user registers over HTTP and confirms their address with the link the SMTP server
+/// received; then they forget their password, and reset it with the next link: it is built
+/// from `BASE_URL` and works once, the new password logs in, and the old password and the
+/// session made before no longer do.
 fn password_reset_by_mail(
     project: &Path,
     binary: &str,
@@ -1110,27 +1129,30 @@ fn password_reset_by_mail(
     assert_eq!(status, 303, "{registered}");
     assert_eq!(server.request("GET", "/account", &before.header()).0, 200);
 
+    let received = smtp.wait_for(email, 1);
+    assert!(
+        received[0].contains("Subject: Confirm your email address"),
+        "{received:?}"
+    );
+    let confirm = mailed_link(&received[0], "https://shop.example.com/verify-email/");
+    let mut visitor = CookieJar::default();
+    let (status, confirmed) = submit(&server, &mut visitor, &confirm, "");
+    assert_eq!(status, 200, "{confirmed}");
+    assert!(confirmed.contains("is confirmed"), "{confirmed}");
+
     let mut jar = CookieJar::default();
     let fields = "email=forgetful%40example.com";
     let (status, asked) = submit(&server, &mut jar, "/password-reset", fields);
     assert_eq!(status, 200, "{asked}");
     assert!(asked.contains("on its way"), "{asked}");
 
-    let received = smtp.wait_for(email, 1);
-    assert_eq!(received.len(), 1, "{received:?}");
-    // The text part is quoted-printable: long lines are cut with `=` at their end.
-    let text = received[0]
-        .replace("=\r\n", "")
-        .replace("=\n", "")
-        .replace("=3D", "=");
-    let prefix = "https://shop.example.com/password-reset/";
-    let start = text.find(prefix).expect("a link built from BASE_URL") + prefix.len();
-    let token: String = text[start..]
-        .chars()
-        .take_while(char::is_ascii_hexdigit)
-        .collect();
-    assert_eq!(token.len(), 64, "{text}");
-    let link = format!("/password-reset/{token}");
+    let received = smtp.wait_for(email, 2);
+    assert_eq!(received.len(), 2, "{received:?}");
+    let reset = received
+        .iter()
+        .find(|message| message.contains("Subject: Reset your password"))
+        .expect("the reset mail");
+    let link = mailed_link(reset, "https://shop.example.com/password-reset/");
 
     let (status, done) = submit(&server, &mut jar, &link, "password=second-Pass-phrase");
     assert_eq!(status, 200, "{done}");

@@ -28,13 +28,16 @@
 #[path = "support/cargo.rs"]
 mod cargo;
 mod common;
+#[path = "support/lanes.rs"]
+mod lanes;
 #[path = "support/postgres.rs"]
 mod postgres;
 
 use std::path::{Path, PathBuf};
 
-use cargo::{cargo, target_dir};
+use cargo::cargo;
 use common::{read_tree, run};
+use lanes::in_lanes;
 use postgres::postgres_database;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -289,6 +292,7 @@ fn resources_to_compile(project: &Path) -> Vec<Vec<String>> {
 fn accepted_inputs_build_test_and_migrate_on_both_databases() {
     let scratch = tempfile::tempdir().expect("tempdir");
     let mut added = Vec::new();
+    let mut projects = Vec::new();
     for db in ["sqlite", "postgres"] {
         let name = format!("inputs_{db}");
         let project = project(scratch.path(), &name, db);
@@ -298,13 +302,18 @@ fn accepted_inputs_build_test_and_migrate_on_both_databases() {
         } else {
             assert_eq!(added, resources, "both databases get the same resources");
         }
+        projects.push((db, name, project));
+    }
+    // The two projects compile side by side, each in a lane of its own.
+    in_lanes(projects, |(db, name, project), _, target| {
         let database = postgres_database(&name);
         // Without a server outside CI (postgres_database says so), the postgres project is
         // only linted.
-        let env: Vec<(&str, &str)> = match (db, &database) {
-            ("postgres", Some(url)) => vec![("DATABASE_URL", url.as_str())],
-            _ => vec![],
-        };
+        let target_env = target.to_str().expect("a UTF-8 path");
+        let mut env: Vec<(&str, &str)> = vec![("CARGO_TARGET_DIR", target_env)];
+        if let ("postgres", Some(url)) = (db, &database) {
+            env.push(("DATABASE_URL", url.as_str()));
+        }
         cargo(
             &project,
             &["clippy", "--all-targets", "--", "-D", "warnings"],
@@ -313,8 +322,8 @@ fn accepted_inputs_build_test_and_migrate_on_both_databases() {
         cargo(&project, &["fmt", "--check"], &[]);
         if db == "sqlite" || database.is_some() {
             cargo(&project, &["test", "--quiet"], &env);
-            cargo(&project, &["build", "--quiet"], &[]);
-            let migrated = std::process::Command::new(target_dir().join("debug").join(&name))
+            cargo(&project, &["build", "--quiet"], &env);
+            let migrated = std::process::Command::new(target.join("debug").join(&name))
                 .arg("migrate")
                 .current_dir(&project)
                 .envs(env.iter().copied())
@@ -326,6 +335,6 @@ fn accepted_inputs_build_test_and_migrate_on_both_databases() {
                 String::from_utf8_lossy(&migrated.stderr)
             );
         }
-    }
+    });
     eprintln!("resources compiled: {added:#?}");
 }

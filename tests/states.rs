@@ -1,7 +1,8 @@
 //! Every project plinth can produce compiles cleanly: each state is generated, then
-//! `cargo clippy --all-targets -- -D warnings` and `cargo fmt --check` run on it, with one
-//! target folder shared by all (`PLINTH_E2E_TARGET_DIR`, default `target/e2e`). Slow, so
-//! ignored by default; `.ci/run` runs it.
+//! `cargo clippy --all-targets -- -D warnings` and `cargo fmt --check` run on it. The
+//! states are shared among lanes (`support/lanes.rs`), one per core, each with a target
+//! folder its states share (`PLINTH_E2E_TARGET_DIR`, default `target/e2e`, then
+//! `target/e2e-lane1`…). Slow, so ignored by default; `.ci/run` runs it.
 //!
 //! The states are enumerated, not sampled:
 //! - micro with every set of features closed under their requirements (what `plinth new
@@ -22,6 +23,8 @@
 #[path = "support/cargo.rs"]
 mod cargo;
 mod common;
+#[path = "support/lanes.rs"]
+mod lanes;
 #[path = "support/resources.rs"]
 mod resources;
 
@@ -31,23 +34,25 @@ use std::time::Instant;
 
 use cargo::cargo;
 use common::{plinth, read_tree, run};
+use lanes::in_lanes;
 use plinth::change::lockfile::Lock;
 use plinth::features::catalogue::{CATALOGUE, Feature, InFull};
 
-/// Lints and format-checks one generated project, and shows that cargo built it with the
-/// versions of the Cargo.lock plinth wrote: it may drop an entry the project does not
-/// use, never add one or change a version.
-fn compiles_cleanly(project: &Path) {
+/// Lints and format-checks one generated project with `target` as its target folder, and
+/// shows that cargo built it with the versions of the Cargo.lock plinth wrote: it may drop
+/// an entry the project does not use, never add one or change a version.
+fn compiles_cleanly(project: &Path, target: &Path) {
     let lock = |when: &str| {
         let text = std::fs::read_to_string(project.join("Cargo.lock"))
             .unwrap_or_else(|error| panic!("Cargo.lock {when}: {error}"));
         Lock::parse(&text).expect("a lock cargo reads")
     };
     let written = lock("as generated");
+    let target = target.to_str().expect("a UTF-8 path");
     cargo(
         project,
         &["clippy", "--all-targets", "--", "-D", "warnings"],
-        &[],
+        &[("CARGO_TARGET_DIR", target)],
     );
     cargo(project, &["fmt", "--check"], &[]);
     let built: Vec<_> = written.versions().collect();
@@ -281,15 +286,6 @@ fn every_state_plinth_can_produce_compiles_cleanly() {
         }
     }
 
-    let started = Instant::now();
-    let total = states.len() + 3;
-    for (number, (name, args)) in states.iter().enumerate() {
-        eprintln!("state {}/{total}: {name}", number + 1);
-        let root = scratch.path().join(format!("state-{number}"));
-        std::fs::create_dir_all(&root).expect("mkdir");
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        compiles_cleanly(&generate(&root, &format!("state-{number}"), &args));
-    }
     // Full with the end-to-end suite's resources on both databases, and micro with a
     // resource that has no text field at all (no label, no search): the two ends of what
     // a resource's field list changes in the generated code. The micro project gets the
@@ -310,20 +306,60 @@ fn every_state_plinth_can_produce_compiles_cleanly() {
             &["add", "admin"],
         ),
     ];
-    for (number, (db, args, list, after)) in with_resources.iter().enumerate() {
-        eprintln!(
-            "state {}/{total}: {args:?} {db} with resources",
-            states.len() + number + 1
-        );
-        let root = scratch.path().join(format!("resources-{number}"));
+    let mut work: Vec<State> = states
+        .into_iter()
+        .map(|(name, args)| State {
+            name,
+            args,
+            resources: &[],
+            after: &[],
+        })
+        .collect();
+    work.extend(
+        with_resources
+            .iter()
+            .map(|(db, args, resources, after)| State {
+                name: format!("{args:?} {db} with resources"),
+                args: args.iter().map(|arg| (*arg).to_owned()).collect(),
+                resources,
+                after,
+            }),
+    );
+
+    let started = Instant::now();
+    let total = work.len();
+    in_lanes(work, |state, number, target| {
+        eprintln!("state {}/{total}: {}", number + 1, state.name);
+        let root = scratch.path().join(format!("state-{number}"));
         std::fs::create_dir_all(&root).expect("mkdir");
-        let project = generate(&root, "resources", args);
-        let commands = list.iter().map(|resource| {
+        compiles_cleanly(&state.generate(&root, &format!("state-{number}")), target);
+    });
+    eprintln!(
+        "{total} states compiled cleanly in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// A project to generate and compile: `plinth new` with `args`, then a resource for each
+/// of `resources`, then the `plinth` command `after`, if any.
+struct State {
+    name: String,
+    args: Vec<String>,
+    resources: ResourceList,
+    after: &'static [&'static str],
+}
+
+impl State {
+    fn generate(&self, root: &Path, name: &str) -> PathBuf {
+        let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
+        let project = generate(root, name, &args);
+        let commands = self.resources.iter().map(|resource| {
             let mut all = vec!["add", "resource", "--yes"];
             all.extend_from_slice(resource);
             all
         });
-        for all in commands.chain((!after.is_empty()).then(|| after.to_vec())) {
+        let after = (!self.after.is_empty()).then(|| self.after.to_vec());
+        for all in commands.chain(after) {
             let output = plinth(&project, &all).output().expect("plinth runs");
             assert!(
                 output.status.success(),
@@ -331,10 +367,6 @@ fn every_state_plinth_can_produce_compiles_cleanly() {
                 String::from_utf8_lossy(&output.stderr)
             );
         }
-        compiles_cleanly(&project);
+        project
     }
-    eprintln!(
-        "{total} states compiled cleanly in {:.0} s",
-        started.elapsed().as_secs_f64()
-    );
 }

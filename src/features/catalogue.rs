@@ -77,9 +77,15 @@ pub const CATALOGUE: &[Feature] = &[
     },
     Feature {
         id: "mail",
-        summary: "mail from templates through SMTP (lettre over rustls), the log, memory or .eml files (`MAIL_URL`); `sendtestemail`; `/dev/mailbox` in development",
+        summary: "mail from templates through SMTP (lettre over rustls), the log, memory or .eml files (`MAIL_URL`); `sendtestemail`; `/dev/mailbox` in development; with auth, password reset, email confirmation and email change by mailed links",
         requires: &["templates"],
         in_full: InFull::Optional,
+    },
+    Feature {
+        id: "jobs",
+        summary: "background jobs in the app's own database: typed jobs queued from handlers or transactions, at a time, with a priority or a unique key; retries with backoff, leases that outlive a dead worker; `cargo run -- worker`, `jobs list|retry|cancel|enqueue`",
+        requires: &["db"],
+        in_full: InFull::Never,
     },
     Feature {
         id: "docker",

@@ -25,6 +25,7 @@ const TAKEN: &[&str] = &[
     "errors",
     "forms",
     "health",
+    "jobs",
     "lib",
     "login",
     "login_attempts",

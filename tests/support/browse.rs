@@ -121,11 +121,13 @@ fn forget_and_reset_the_password(browser: &Browser<'_>, base_url: &str, user: &s
     assert!(notice.contains(user), "{notice}");
     browser.screenshot("password-reset-sent");
 
-    // The mail leaves after the response: wait until the mailbox lists it.
+    // The mail leaves after the response: wait until the mailbox lists it, newest first
+    // (above the mail that confirmed the address at registration).
     wait_until(browser, "the reset mail in the mailbox", || {
         browser.goto(&format!("{base_url}/dev/mailbox"));
         browser.wait_for("main h1");
-        main_text(browser).contains(user)
+        let newest = browser.find("section.email").text();
+        newest.contains("Reset your password") && newest.contains(user)
     });
     browser.screenshot("mailbox");
     browser.find(r#"a[href^="/dev/mailbox/"]"#).click();

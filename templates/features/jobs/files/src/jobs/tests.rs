@@ -1,0 +1,392 @@
+//! The queue with a clock the tests set (claims, retries, leases, unique keys, schedules,
+//! transactions), and workers running jobs for real.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Serialize};
+
+use super::queue::{self, Changed, Claimed};
+use super::*;
+use crate::{AppState, db};
+
+/// A queue no other test uses: tests may share a database.
+fn fresh_queue() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |since| since.subsec_nanos());
+    format!(
+        "test-{}-{nanos}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Writes `key` into the settings table, so a test sees that it ran with the app's state.
+#[derive(Debug, Serialize, Deserialize)]
+struct Record {
+    key: String,
+}
+
+impl Job for Record {
+    const NAME: &'static str = "test.record";
+
+    async fn run(self, state: AppState) -> Result<(), JobError> {
+        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, 'ran')")
+            .bind(&self.key)
+            .execute(&state.db)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Fails every time, three times at most.
+#[derive(Debug, Serialize, Deserialize)]
+struct Fails;
+
+impl Job for Fails {
+    const NAME: &'static str = "test.fails";
+    const MAX_ATTEMPTS: i32 = 3;
+
+    async fn run(self, _state: AppState) -> Result<(), JobError> {
+        Err(JobError::new("it went wrong"))
+    }
+}
+
+/// Panics.
+#[derive(Debug, Serialize, Deserialize)]
+struct Panics;
+
+impl Job for Panics {
+    const NAME: &'static str = "test.panics";
+
+    async fn run(self, _state: AppState) -> Result<(), JobError> {
+        panic!("a job's bug");
+    }
+}
+
+/// Takes an hour.
+#[derive(Debug, Serialize, Deserialize)]
+struct Slow;
+
+impl Job for Slow {
+    const NAME: &'static str = "test.slow";
+
+    async fn run(self, _state: AppState) -> Result<(), JobError> {
+        tokio::time::sleep(Duration::from_secs(60 * 60)).await;
+        Ok(())
+    }
+}
+
+static TEST_JOBS: &[Registered] = &[
+    Registered::of::<Record>(),
+    Registered::of::<Panics>(),
+    Registered::of::<Slow>(),
+];
+
+async fn state() -> AppState {
+    AppState::from_env().await.expect("state builds")
+}
+
+async fn push<J: Job>(state: &AppState, job: &J, queue: &str, now: i64) -> i64 {
+    let job = Enqueue::new(job).expect("serializes").queue(queue);
+    job.push_at(&state.db, now)
+        .await
+        .expect("queued")
+        .expect("new")
+}
+
+async fn claim(state: &AppState, queue: &str, now: i64) -> Option<Claimed> {
+    queue::claim(&state.db, queue, now).await.expect("claims")
+}
+
+async fn status(state: &AppState, id: i64) -> (String, i32, i64, Option<String>) {
+    sqlx::query_as("SELECT status, attempts, run_at, last_error FROM jobs WHERE id = $1")
+        .bind(id)
+        .fetch_one(&state.db)
+        .await
+        .expect("a job")
+}
+
+#[tokio::test]
+async fn jobs_are_claimed_by_priority_then_time_and_only_once_due() {
+    let (state, queue, now) = (state().await, fresh_queue(), 1_000_000);
+    let job = |key: &str| Record {
+        key: key.to_owned(),
+    };
+    let low = push(&state, &job("low"), &queue, now).await;
+    let high = Enqueue::new(&job("high"))
+        .expect("serializes")
+        .queue(&queue);
+    let high = high
+        .priority(5)
+        .push_at(&state.db, now)
+        .await
+        .expect("queued");
+    let later = Enqueue::new(&job("later"))
+        .expect("serializes")
+        .queue(&queue);
+    let later = later.priority(9).after(Duration::from_secs(100));
+    let later = later.push_at(&state.db, now).await.expect("queued");
+
+    assert_eq!(claim(&state, &queue, now).await.map(|job| job.id), high);
+    assert_eq!(
+        claim(&state, &queue, now).await.map(|job| job.id),
+        Some(low)
+    );
+    assert_eq!(claim(&state, &queue, now + 99).await, None, "not due yet");
+    let claimed = claim(&state, &queue, now + 100).await.expect("due");
+    assert_eq!(Some(claimed.id), later);
+    assert_eq!(claimed.attempts, 1);
+    assert_eq!(
+        claim(&state, &fresh_queue(), now + 100).await,
+        None,
+        "other queues"
+    );
+}
+
+#[tokio::test]
+async fn a_failing_job_waits_longer_each_time_then_is_kept_as_failed() {
+    let (state, queue, now) = (state().await, fresh_queue(), 2_000_000);
+    let id = push(&state, &Fails, &queue, now).await;
+    let mut at = now;
+    for attempt in 1..=3 {
+        let job = claim(&state, &queue, at).await.expect("due");
+        assert_eq!((job.id, job.attempts), (id, attempt));
+        queue::failed(&state.db, &job, "it went wrong", at)
+            .await
+            .expect("recorded");
+        let delay = i64::try_from(queue::backoff(attempt).as_secs()).expect("small");
+        if attempt < 3 {
+            assert_eq!(claim(&state, &queue, at + delay - 1).await, None, "waits");
+            at += delay;
+        }
+    }
+    let (status, attempts, _, error) = status(&state, id).await;
+    assert_eq!((status.as_str(), attempts), ("failed", 3));
+    assert_eq!(error.as_deref(), Some("it went wrong"));
+    assert_eq!(claim(&state, &queue, at + 1_000_000).await, None);
+    assert_eq!(queue::backoff(1), Duration::from_secs(10));
+    assert_eq!(queue::backoff(2), Duration::from_secs(20));
+    assert_eq!(queue::backoff(100), queue::MAX_BACKOFF);
+}
+
+#[tokio::test]
+async fn a_unique_job_is_queued_once_while_queued_or_running() {
+    let (state, queue, now) = (state().await, fresh_queue(), 3_000_000);
+    let key = format!("{queue}-key");
+    let job = || {
+        Enqueue::new(&Fails)
+            .expect("serializes")
+            .queue(&queue)
+            .unique(&key)
+    };
+    let first = job().push_at(&state.db, now).await.expect("queued");
+    assert!(first.is_some());
+    assert_eq!(job().push_at(&state.db, now).await.expect("no-op"), None);
+    let claimed = claim(&state, &queue, now).await.expect("due");
+    assert_eq!(job().push_at(&state.db, now).await.expect("no-op"), None);
+    queue::succeeded(&state.db, &claimed, now)
+        .await
+        .expect("recorded");
+    assert!(
+        job()
+            .push_at(&state.db, now)
+            .await
+            .expect("queued")
+            .is_some()
+    );
+}
+
+#[tokio::test]
+async fn a_job_whose_worker_died_is_claimed_again_once_its_lease_runs_out() {
+    let (state, queue, now) = (state().await, fresh_queue(), 4_000_000);
+    let lease = i64::try_from(LEASE.as_secs()).expect("small");
+    let id = push(&state, &Fails, &queue, now).await;
+    let dead = claim(&state, &queue, now).await.expect("due");
+    assert_eq!(claim(&state, &queue, now + lease - 1).await, None, "held");
+    let again = claim(&state, &queue, now + lease + 1)
+        .await
+        .expect("taken over");
+    assert_eq!((again.id, again.attempts), (id, 2));
+    // The first worker's late word changes nothing.
+    queue::succeeded(&state.db, &dead, now + lease + 2)
+        .await
+        .expect("ran");
+    assert_eq!(status(&state, id).await.0, "running");
+    // Abandoned on its last attempt, it is kept as failed.
+    let last = claim(&state, &queue, now + 2 * lease + 2)
+        .await
+        .expect("taken over");
+    assert_eq!(last.attempts, 3);
+    let failed = queue::fail_abandoned(&state.db, now + 3 * lease + 3).await;
+    assert!(failed.expect("updated") >= 1);
+    let (status, _, _, error) = status(&state, id).await;
+    assert_eq!(status, "failed");
+    assert!(error.is_some_and(|error| error.contains("worker stopped")));
+}
+
+#[tokio::test]
+async fn a_job_queued_in_a_transaction_exists_only_once_it_commits() {
+    let (state, queue) = (state().await, fresh_queue());
+    let job = || Enqueue::new(&Fails).expect("serializes").queue(&queue);
+    let mut transaction = state.db.begin().await.expect("begins");
+    job().push(&mut *transaction).await.expect("queued");
+    transaction.rollback().await.expect("rolled back");
+    assert_eq!(claim(&state, &queue, i64::MAX / 2).await, None);
+
+    let mut transaction = state.db.begin().await.expect("begins");
+    job().push(&mut *transaction).await.expect("queued");
+    transaction.commit().await.expect("committed");
+    assert!(claim(&state, &queue, i64::MAX / 2).await.is_some());
+}
+
+#[tokio::test]
+async fn retry_and_cancel_apply_only_to_jobs_in_the_right_state() {
+    let (state, queue, now) = (state().await, fresh_queue(), 5_000_000);
+    let id = push(&state, &Fails, &queue, now).await;
+    assert_eq!(
+        queue::cancel(&state.db, id, now).await.expect("ran"),
+        Changed::Done
+    );
+    assert_eq!(claim(&state, &queue, now).await, None, "cancelled");
+    assert_eq!(
+        queue::cancel(&state.db, id, now).await.expect("ran"),
+        Changed::NotApplicable
+    );
+    assert_eq!(
+        queue::retry(&state.db, id, now).await.expect("ran"),
+        Changed::Done
+    );
+    assert_eq!(
+        queue::retry(&state.db, id, now).await.expect("ran"),
+        Changed::NotApplicable
+    );
+    assert_eq!(claim(&state, &queue, now).await.map(|job| job.id), Some(id));
+    assert_eq!(
+        queue::retry(&state.db, i64::MAX, now).await.expect("ran"),
+        Changed::NoSuchJob
+    );
+}
+
+#[tokio::test]
+async fn two_claims_at_once_take_two_different_jobs() {
+    let (state, queue, now) = (state().await, fresh_queue(), 6_000_000);
+    for _ in 0..2 {
+        push(&state, &Fails, &queue, now).await;
+    }
+    let (first, second) = tokio::join!(claim(&state, &queue, now), claim(&state, &queue, now));
+    let (first, second) = (first.expect("one"), second.expect("another"));
+    assert_ne!(first.id, second.id);
+}
+
+/// Waits up to ten seconds for `done`.
+async fn eventually<F: Future<Output = bool>>(mut done: impl FnMut() -> F) {
+    for _ in 0..500 {
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("not within ten seconds");
+}
+
+#[tokio::test]
+async fn a_worker_runs_jobs_with_the_app_state_and_outlives_a_panic() {
+    let (state, queue) = (state().await, fresh_queue());
+    let key = format!("{queue}-ran");
+    let record = push(&state, &Record { key: key.clone() }, &queue, db::unix_now()).await;
+    let panics = push(&state, &Panics, &queue, db::unix_now()).await;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let worker = Worker::new(state.clone())
+        .queues(vec![queue.clone()])
+        .jobs(TEST_JOBS);
+    let running = tokio::spawn(worker.run(stopped));
+
+    eventually(|| async { status(&state, record).await.0 == "done" }).await;
+    let value: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+        .bind(&key)
+        .fetch_optional(&state.db)
+        .await
+        .expect("query");
+    assert_eq!(value.as_deref(), Some("ran"));
+    eventually(|| async { status(&state, panics).await.3.is_some() }).await;
+    let (status, attempts, _, error) = status(&state, panics).await;
+    assert_eq!(
+        (status.as_str(), attempts),
+        ("queued", 1),
+        "to be tried again"
+    );
+    assert!(error.is_some_and(|error| error.contains("panicked")));
+    stop.send(()).expect("worker waiting");
+    running.await.expect("worker stopped");
+}
+
+#[tokio::test]
+async fn a_stopping_worker_puts_back_the_job_that_did_not_end() {
+    let (state, queue) = (state().await, fresh_queue());
+    let id = push(&state, &Slow, &queue, db::unix_now()).await;
+    let unknown = Enqueue::new(&Fails).expect("serializes").queue(&queue);
+    let unknown = unknown.priority(-1).push(&state.db).await.expect("queued");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let worker = Worker::new(state.clone())
+        .queues(vec![queue.clone()])
+        .jobs(TEST_JOBS)
+        .grace(Duration::from_millis(100));
+    let running = tokio::spawn(worker.run(stopped));
+    eventually(|| async { status(&state, id).await.0 == "running" }).await;
+    // A job this app does not know fails with a message naming the list.
+    let unknown = unknown.expect("new");
+    eventually(|| async { status(&state, unknown).await.3.is_some() }).await;
+    let error = status(&state, unknown).await.3.unwrap_or_default();
+    assert!(error.contains("no job named test.fails"), "{error}");
+
+    stop.send(()).expect("worker waiting");
+    running.await.expect("worker stopped");
+    let (status, attempts, _, _) = status(&state, id).await;
+    assert_eq!((status.as_str(), attempts), ("queued", 0));
+}
+
+#[tokio::test]
+async fn jobs_enqueue_checks_the_name_and_the_fields() {
+    let state = state().await;
+    let command = |name: &str, json: &str| JobsCommand::Enqueue {
+        name: name.to_owned(),
+        json: json.to_owned(),
+    };
+    let unknown = command("nothing", "null").run(&state.db).await;
+    let unknown = unknown.expect_err("refused").to_string();
+    assert!(unknown.contains("jobs.cleanup"), "{unknown}");
+    let wrong = command(Cleanup::NAME, "{\"no\": 1}").run(&state.db).await;
+    assert!(wrong.is_err());
+    command(Cleanup::NAME, "null")
+        .run(&state.db)
+        .await
+        .expect("queued");
+}
+
+#[tokio::test]
+async fn cleanup_deletes_old_finished_jobs_only() {
+    let (state, queue) = (state().await, fresh_queue());
+    let now = db::unix_now();
+    let old = push(&state, &Fails, &queue, now).await;
+    let recent = push(&state, &Fails, &queue, now).await;
+    let pending = push(&state, &Fails, &queue, now).await;
+    let long_ago = now - 8 * 24 * 60 * 60;
+    for (id, finished) in [(old, long_ago), (recent, now)] {
+        sqlx::query("UPDATE jobs SET status = 'done', finished_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(finished)
+            .execute(&state.db)
+            .await
+            .expect("updated");
+    }
+    Cleanup.run(state.clone()).await.expect("ran");
+    let left: Vec<i64> = sqlx::query_scalar("SELECT id FROM jobs WHERE queue = $1 ORDER BY id")
+        .bind(&queue)
+        .fetch_all(&state.db)
+        .await
+        .expect("query");
+    assert_eq!(left, [recent, pending]);
+}
