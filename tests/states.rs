@@ -1,14 +1,16 @@
 //! Every project plinth can produce compiles cleanly: each state is generated, then
-//! `cargo clippy --all-targets -- -D warnings` and `cargo fmt --check` run on it. The
-//! states are shared among lanes (`support/lanes.rs`), one per core, each with a target
-//! folder its states share (`PLINTH_E2E_TARGET_DIR`, default `target/e2e`, then
-//! `target/e2e-lane1`…). Slow, so ignored by default; `.ci/run` runs it.
+//! `cargo clippy --all-targets -- -D warnings` and `cargo fmt --check` run on it, in
+//! lanes (`support/lanes.rs`: one per two cores), each with a target folder its states
+//! share (`PLINTH_E2E_TARGET_DIR`, default `target/e2e`, then `target/e2e-lane1`…). Slow,
+//! so ignored by default; `.ci/run` runs it.
 //!
 //! The states are enumerated, not sampled:
 //! - micro with every set of features closed under their requirements (what `plinth new
 //!   --with` and any sequence of `plinth add` can reach: the byte-equality tests in
 //!   `add.rs` show that the order of `add` makes no difference), on SQLite, and on
-//!   PostgreSQL when the set holds `db`;
+//!   PostgreSQL when the set holds `db`; a feature that meets no other in the code
+//!   ([`isolated_features`] says which, and why that is enough) only with its
+//!   requirements and with every feature, rather than with every other set;
 //! - full with every set of optional batteries left out, on both databases;
 //! - full with the resources the end-to-end suite adds, on both databases, and micro with
 //!   a resource without any text field.
@@ -211,6 +213,100 @@ fn full_can_leave_out_the_admin_and_mail() {
     );
 }
 
+/// The features that meet no other in the code: no `with/` folder of theirs or for them,
+/// no edit made only beside another feature (`when`) or only beside them, no template that
+/// asks whether another is installed (`features.X`) or whether they are, and no edit but
+/// insertions at markers (no `find`/`replace`). So whether another feature is installed
+/// changes no byte of theirs, and they change no byte of another's but for the lines they
+/// insert at the markers they share; the smallest project with one (its requirements) and
+/// the largest (every feature) put those lines alone and beside every other's.
+fn isolated_features(features: &[&'static Feature]) -> Vec<&'static str> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/features");
+    let texts = |id: &str| -> Vec<String> {
+        read_tree(&root.join(id))
+            .into_values()
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .collect()
+    };
+    let recipe = |id: &str| {
+        std::fs::read_to_string(root.join(id).join("feature.toml.hbs")).expect("a recipe")
+    };
+    let meets = |id: &str, other: &str| {
+        root.join(id).join("with").join(other).exists()
+            || recipe(id).contains(&format!("when = \"{other}\""))
+            || texts(id)
+                .iter()
+                .any(|text| text.contains(&format!("features.{other}")))
+    };
+    features
+        .iter()
+        .map(|feature| feature.id)
+        .filter(|&id| {
+            let own = recipe(id);
+            !own.contains("\nfind = ")
+                && !root.join(id).join("with").exists()
+                && !own.contains("when = ")
+                && !texts(id).iter().any(|text| text.contains("features."))
+                && CATALOGUE
+                    .iter()
+                    .filter(|other| other.id != id)
+                    .all(|other| !meets(other.id, id))
+        })
+        .collect()
+}
+
+#[test]
+fn only_jobs_meets_no_other_feature_in_the_build() {
+    let compiled: Vec<&Feature> = CATALOGUE
+        .iter()
+        .filter(|feature| !["docker", "ci"].contains(&feature.id))
+        .collect();
+    assert_eq!(isolated_features(&compiled), ["jobs"]);
+}
+
+/// The feature sets of the micro states: every set of the features that meet others,
+/// closed under their requirements; for each feature of `isolated`, the smallest set that
+/// holds it; and the set of every feature.
+fn micro_sets(features: &[&'static Feature], isolated: &[&str]) -> Vec<Vec<&'static str>> {
+    let meeting: Vec<&'static Feature> = features
+        .iter()
+        .copied()
+        .filter(|feature| !isolated.contains(&feature.id))
+        .collect();
+    let mut sets = closed_sets(&meeting);
+    let in_order = |ids: &[&str]| -> Vec<&'static str> {
+        features
+            .iter()
+            .map(|feature| feature.id)
+            .filter(|id| ids.contains(id))
+            .collect()
+    };
+    for id in isolated {
+        let smallest = plinth::features::catalogue::resolve(&[(*id).to_owned()]).expect("known");
+        let ids: Vec<&str> = smallest.iter().map(|feature| feature.id).collect();
+        sets.push(in_order(&ids));
+    }
+    let every: Vec<&str> = features.iter().map(|feature| feature.id).collect();
+    if !sets.contains(&every) {
+        sets.push(every);
+    }
+    sets
+}
+
+#[test]
+fn micro_sets_hold_each_isolated_feature_alone_and_with_everything() {
+    let features: Vec<&Feature> = CATALOGUE
+        .iter()
+        .filter(|feature| !["docker", "ci"].contains(&feature.id))
+        .collect();
+    let sets = micro_sets(&features, &["jobs"]);
+    let with_jobs: Vec<&Vec<&str>> = sets.iter().filter(|set| set.contains(&"jobs")).collect();
+    assert_eq!(with_jobs.len(), 2, "{with_jobs:?}");
+    assert_eq!(with_jobs[0], &vec!["db", "jobs"]);
+    assert_eq!(with_jobs[1].len(), features.len());
+    assert!(sets.contains(&Vec::new()));
+}
+
 /// `plinth add resource` argument lists, one per resource.
 type ResourceList = &'static [&'static [&'static str]];
 
@@ -257,8 +353,10 @@ fn every_state_plinth_can_produce_compiles_cleanly() {
         .filter(|feature| !outside.contains(&feature.id))
         .collect();
 
+    let isolated = isolated_features(&compiled);
+    eprintln!("features that meet no other: {isolated:?}");
     let mut states: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for set in closed_sets(&compiled) {
+    for set in micro_sets(&compiled, &isolated) {
         let databases: &[&str] = if set.contains(&"db") {
             &["sqlite", "postgres"]
         } else {

@@ -1,8 +1,8 @@
 //! Workers: a worker claims due jobs from its queues, in the order the queues are named,
 //! and runs up to `concurrency` at once, each as a task of its own (a panic fails the
 //! attempt, not the worker). It renews the lease of each job it runs, and every minute
-//! keeps as failed the jobs whose worker died during their last attempt and makes sure a
-//! [`Cleanup`] is queued.
+//! keeps as failed the jobs of its queues whose worker died during their last attempt and
+//! makes sure a [`Cleanup`] is queued.
 //!
 //! When `stop` resolves it claims nothing more, gives the running jobs [`GRACE`] to end,
 //! then stops them and puts them back in their queues for another worker.
@@ -158,15 +158,16 @@ impl Worker {
         None
     }
 
-    /// Fails the jobs abandoned on their last attempt, and queues the next cleanup.
+    /// Fails the jobs of its queues abandoned on their last attempt, and queues the next
+    /// cleanup.
     async fn upkeep(&self) {
         let pool = &self.state.db;
-        match queue::fail_abandoned(pool, db::unix_now()).await {
-            Ok(0) => {}
-            Ok(count) => {
-                tracing::warn!(count, "jobs abandoned on their last attempt kept as failed")
+        for name in &self.queues {
+            match queue::fail_abandoned(pool, name, db::unix_now()).await {
+                Ok(0) => {}
+                Ok(count) => tracing::warn!(count, queue = %name, "abandoned jobs kept as failed"),
+                Err(err) => tracing::error!(%err, "cannot look for abandoned jobs"),
             }
-            Err(err) => tracing::error!(%err, "cannot look for abandoned jobs"),
         }
         if self.queues.iter().any(|name| name == DEFAULT_QUEUE)
             && let Err(err) = Cleanup::schedule(pool, super::cleanup::EVERY).await

@@ -117,19 +117,7 @@ pub(super) async fn confirm_page(
     token: CsrfToken,
     Path(link): Path<String>,
 ) -> Result<Response, AppError> {
-    let now = db::unix_now();
-    let Some(issued) = tokens::check(&state.auth.db, &link, Purpose::ChangeEmail, now).await?
-    else {
-        return links::stage(
-            &page,
-            &token,
-            TEMPLATE,
-            StatusCode::NOT_FOUND,
-            context! { stage => "invalid" },
-        );
-    };
-    let context = context! { stage => "confirm", email => issued.sent_to };
-    links::stage(&page, &token, TEMPLATE, StatusCode::OK, context)
+    links::button_page(&state, &page, &token, &link, Purpose::ChangeEmail, TEMPLATE).await
 }
 
 /// `POST /account/email/TOKEN`: moves the account to the address the link was sent to,
@@ -142,22 +130,10 @@ pub(super) async fn change(
 ) -> Result<Response, AppError> {
     let (db, now) = (&state.auth.db, db::unix_now());
     let Some(issued) = tokens::consume(db, &link, Purpose::ChangeEmail, now).await? else {
-        return links::stage(
-            &page,
-            &token,
-            TEMPLATE,
-            StatusCode::NOT_FOUND,
-            context! { stage => "invalid" },
-        );
+        return links::invalid(&page, &token, TEMPLATE);
     };
     let Some(old) = find_user(db, issued.user_id).await? else {
-        return links::stage(
-            &page,
-            &token,
-            TEMPLATE,
-            StatusCode::NOT_FOUND,
-            context! { stage => "invalid" },
-        );
+        return links::invalid(&page, &token, TEMPLATE);
     };
     let new = issued.sent_to;
     if !set_email(db, issued.user_id, &new, now).await? {

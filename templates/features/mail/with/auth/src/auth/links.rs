@@ -114,6 +114,47 @@ pub fn stage(
     Ok((status, page).into_response())
 }
 
+/// The page of a link that is used, expired or wrong: `template` at its `invalid` stage,
+/// 404 (it leads nowhere).
+pub fn invalid(page: &Page, token: &CsrfToken, template: &str) -> Result<Response, AppError> {
+    let context = context! { stage => "invalid" };
+    stage(page, token, template, StatusCode::NOT_FOUND, context)
+}
+
+/// The answer to a request for a link past the limits: 429, with the form (`template` at
+/// its `ask` stage) as it was `typed`.
+pub fn too_many(
+    page: &Page,
+    token: &CsrfToken,
+    template: &str,
+    typed: &Values,
+) -> Result<Response, AppError> {
+    let message = "Too many requests. Wait an hour and try again.".to_owned();
+    let errors = Errors::from([("form".to_owned(), vec![message])]);
+    let context = context! { stage => "ask" };
+    let page = forms::render(page, template, token, typed, &errors, context)?;
+    Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response())
+}
+
+/// `GET` of a `purpose` link whose page has one button: `template` at its `confirm` stage
+/// with the `email` the link was sent to, or at its `invalid` one. Opening the link
+/// changes nothing (mail scanners open links); the button's `POST` does.
+pub async fn button_page(
+    state: &crate::AppState,
+    page: &Page,
+    token: &CsrfToken,
+    link: &str,
+    purpose: Purpose,
+    template: &str,
+) -> Result<Response, AppError> {
+    let now = db::unix_now();
+    let Some(issued) = tokens::check(&state.auth.db, link, purpose, now).await? else {
+        return invalid(page, token, template);
+    };
+    let context = context! { stage => "confirm", email => issued.sent_to };
+    stage(page, token, template, StatusCode::OK, context)
+}
+
 /// A lifetime as a mail says it: "60 minutes", "24 hours", "3 days".
 fn for_people(lifetime: Duration) -> String {
     let minutes = lifetime.as_secs() / 60;

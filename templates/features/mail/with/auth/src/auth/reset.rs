@@ -73,11 +73,7 @@ pub(super) async fn ask(
     let now = db::unix_now();
     if links::too_many_requests(&state.auth.db, &ip, &email, now).await? {
         tracing::warn!("password reset rate limit reached");
-        let message = "Too many requests. Wait an hour and try again.".to_owned();
-        let errors = Errors::from([("form".to_owned(), vec![message])]);
-        let context = context! { stage => "ask" };
-        let page = forms::render(&page, TEMPLATE, &token, &typed, &errors, context)?;
-        return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
+        return links::too_many(&page, &token, TEMPLATE, &typed);
     }
     links::record_request(&state.auth.db, &ip, &email, now).await?;
     match base {
@@ -98,7 +94,7 @@ pub(super) async fn choose_page(
 ) -> Result<Response, AppError> {
     let issued = tokens::check(&state.auth.db, &link, Purpose::Reset, db::unix_now()).await?;
     if issued.is_none() {
-        return invalid(&page, &token);
+        return links::invalid(&page, &token, TEMPLATE);
     }
     Ok(forms::show::<NewPasswordForm>(&page, &token)?.into_response())
 }
@@ -115,7 +111,7 @@ pub(super) async fn choose(
     let db = &state.auth.db;
     let now = db::unix_now();
     let Some(issued) = tokens::check(db, &link, Purpose::Reset, now).await? else {
-        return invalid(&page, &token);
+        return links::invalid(&page, &token, TEMPLATE);
     };
     if let Err(problems) = check_password_rules(&form.password, &issued.sent_to) {
         let errors = Errors::from([("password".to_owned(), problems)]);
@@ -130,7 +126,7 @@ pub(super) async fn choose(
         .map_err(AppError::internal)?;
     // Used up before the password changes: of two requests with one link, one wins.
     let Some(issued) = tokens::consume(db, &link, Purpose::Reset, now).await? else {
-        return invalid(&page, &token);
+        return links::invalid(&page, &token, TEMPLATE);
     };
     set_password(db, issued.user_id, &hash).await?;
     tokens::revoke_all(db, issued.user_id, Purpose::Reset).await?;
@@ -138,12 +134,6 @@ pub(super) async fn choose(
     tracing::info!(user_id = issued.user_id, "password reset");
     let context = context! { stage => "done" };
     links::stage(&page, &token, TEMPLATE, StatusCode::OK, context)
-}
-
-/// The page of a link that is used, expired or wrong (404: it leads nowhere).
-fn invalid(page: &Page, token: &CsrfToken) -> Result<Response, AppError> {
-    let context = context! { stage => "invalid" };
-    links::stage(page, token, TEMPLATE, StatusCode::NOT_FOUND, context)
 }
 
 /// Mails `email` a reset link if it has an account.

@@ -121,11 +121,7 @@ pub(super) async fn ask(
     let now = db::unix_now();
     if links::too_many_requests(&state.auth.db, &ip, &email, now).await? {
         tracing::warn!("email confirmation rate limit reached");
-        let message = "Too many requests. Wait an hour and try again.".to_owned();
-        let errors = Errors::from([("form".to_owned(), vec![message])]);
-        let context = context! { stage => "ask" };
-        let page = forms::render(&page, TEMPLATE, &token, &typed, &errors, context)?;
-        return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
+        return links::too_many(&page, &token, TEMPLATE, &typed);
     }
     links::record_request(&state.auth.db, &ip, &email, now).await?;
     match base {
@@ -159,18 +155,7 @@ pub(super) async fn confirm_page(
     token: CsrfToken,
     Path(link): Path<String>,
 ) -> Result<Response, AppError> {
-    let now = db::unix_now();
-    let Some(issued) = tokens::check(&state.auth.db, &link, Purpose::Verify, now).await? else {
-        return links::stage(
-            &page,
-            &token,
-            TEMPLATE,
-            StatusCode::NOT_FOUND,
-            context! { stage => "invalid" },
-        );
-    };
-    let context = context! { stage => "confirm", email => issued.sent_to };
-    links::stage(&page, &token, TEMPLATE, StatusCode::OK, context)
+    links::button_page(&state, &page, &token, &link, Purpose::Verify, TEMPLATE).await
 }
 
 /// `POST /verify-email/TOKEN`: confirms the address the link was sent to, if it is still
@@ -183,22 +168,10 @@ pub(super) async fn confirm_address(
 ) -> Result<Response, AppError> {
     let (db, now) = (&state.auth.db, db::unix_now());
     let Some(issued) = tokens::consume(db, &link, Purpose::Verify, now).await? else {
-        return links::stage(
-            &page,
-            &token,
-            TEMPLATE,
-            StatusCode::NOT_FOUND,
-            context! { stage => "invalid" },
-        );
+        return links::invalid(&page, &token, TEMPLATE);
     };
     if !confirm(db, issued.user_id, &issued.sent_to, now).await? {
-        return links::stage(
-            &page,
-            &token,
-            TEMPLATE,
-            StatusCode::NOT_FOUND,
-            context! { stage => "invalid" },
-        );
+        return links::invalid(&page, &token, TEMPLATE);
     }
     tokens::revoke_all(db, issued.user_id, Purpose::Verify).await?;
     tracing::info!(user_id = issued.user_id, "email confirmed");
