@@ -1408,3 +1408,224 @@ fn an_upgrade_that_does_not_build_is_refused_by_verify_and_writes_nothing() {
     );
     assert_eq!(read_tree(&project), before);
 }
+
+/// A micro project with jobs named `name`, with the job and routes of
+/// `tests/support/jobs_app/` added as a site's own code would add them, built.
+fn jobs_project(scratch: &Path, name: &str, extra: &[&str], env: &[(&str, &str)]) -> PathBuf {
+    let mut args = vec!["--with", "jobs"];
+    args.extend_from_slice(extra);
+    let project = generate(scratch, name, &args);
+    let support = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/jobs_app");
+    std::fs::copy(support.join("jobs_app.rs"), project.join("src/jobs_app.rs")).expect("copied");
+    std::fs::copy(
+        support.join("2000_create_e2e_tables.sql"),
+        project.join("migrations/2000_create_e2e_tables.sql"),
+    )
+    .expect("copied");
+    replace_in(
+        &project,
+        "src/main.rs",
+        "// plinth:modules",
+        "mod jobs_app;\n// plinth:modules",
+    );
+    replace_in(
+        &project,
+        "src/main.rs",
+        "// plinth:routes",
+        ".route(\"/e2e/enqueue/{from}/{count}/{sleep_ms}\", axum::routing::post(crate::jobs_app::enqueue))\n\
+         .route(\"/e2e/runs\", axum::routing::get(crate::jobs_app::runs))\n\
+         .route(\"/e2e/marks/{n}\", axum::routing::get(crate::jobs_app::mark))\n\
+         // plinth:routes",
+    );
+    replace_in(
+        &project,
+        "src/jobs/mod.rs",
+        "// plinth:jobs",
+        "Registered::of::<crate::jobs_app::Mark>(),\n    // plinth:jobs",
+    );
+    cargo(&project, &["build"], env);
+    migrate(&project, name, env);
+    project
+}
+
+/// Asks `path` of `server` until `done` holds for its body, for up to `seconds`.
+fn wait_for(server: &Server, path: &str, seconds: u64, done: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    loop {
+        let (status, response) = server.get(path);
+        let body = response.split("\r\n\r\n").nth(1).unwrap_or("").to_owned();
+        if status == 200 && done(&body) {
+            return body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{path} after {seconds} s: {response}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// `cargo run -- worker` of a built project, as a child process.
+struct WorkerProcess(Child);
+
+impl WorkerProcess {
+    fn start(project: &Path, binary: &str, env: &[(&str, &str)]) -> Self {
+        let child = Command::new(target_dir().join("debug").join(binary))
+            .args(["worker", "--concurrency", "4"])
+            .current_dir(project)
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the worker starts");
+        Self(child)
+    }
+
+    fn pid(&self) -> String {
+        self.0.id().to_string()
+    }
+
+    /// Sends `signal` and waits up to `seconds` for the process to end; its exit status.
+    fn signal_and_wait(&mut self, signal: &str, seconds: u64) -> std::process::ExitStatus {
+        let sent = Command::new("kill")
+            .args([signal, &self.pid()])
+            .status()
+            .expect("kill");
+        assert!(sent.success());
+        let deadline = Instant::now() + Duration::from_secs(seconds);
+        loop {
+            if let Some(status) = self.0.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the worker did not end within {seconds} s of {signal}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for WorkerProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+#[ignore = "slow: builds generated projects (run by .ci/run)"]
+fn jobs_queued_over_http_run_in_the_servers_own_worker_on_sqlite() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let project = jobs_project(scratch.path(), "e2e-jobs-sqlite", &[], &[]);
+    // In development the server runs a worker itself: `cargo run` is the one command.
+    let server = Server::start(&project, "e2e-jobs-sqlite", &[]);
+    let (status, queued) = server.send("POST", "/e2e/enqueue/1/50/0", "", "");
+    assert_eq!(status, 200, "{queued}");
+    let runs = wait_for(&server, "/e2e/runs", 60, |body| body.starts_with("50 "));
+    assert_eq!(runs, "50 50 1", "each job once, in the server's process");
+    let health = wait_for(&server, "/health/jobs", 10, |body| {
+        body.contains("\"due\":0")
+    });
+    assert!(health.contains("\"workers\":1"), "{health}");
+    server.stop();
+}
+
+#[test]
+#[ignore = "slow: builds generated projects (run by .ci/run)"]
+fn jobs_run_once_each_across_three_worker_processes_on_postgres() {
+    let Some(url) = postgres_database("plinth_e2e_jobs") else {
+        return;
+    };
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let name = "e2e-jobs-pg";
+    let build_env = [("DATABASE_URL", url.as_str())];
+    let project = jobs_project(scratch.path(), name, &["--db", "postgres"], &build_env);
+    // Production: the server runs no worker; three worker processes share the queue, and
+    // a worker that dies loses its job after three seconds.
+    let env = [
+        ("DATABASE_URL", url.as_str()),
+        ("APP_ENV", "production"),
+        ("ALLOWED_HOSTS", "127.0.0.1"),
+        ("JOBS_LEASE_SECONDS", "3"),
+    ];
+    let server = Server::start(&project, name, &env);
+    let mut workers: Vec<WorkerProcess> = (0..3)
+        .map(|_| WorkerProcess::start(&project, name, &env))
+        .collect();
+
+    // 10,000 jobs queued over HTTP, each run once to completion, by all three.
+    let started = Instant::now();
+    for batch in 0..10 {
+        let path = format!("/e2e/enqueue/{}/1000/0", batch * 1000);
+        let (status, queued) = server.send("POST", &path, "", "");
+        assert_eq!(status, 200, "{queued}");
+    }
+    let runs = wait_for(&server, "/e2e/runs", 300, |body| body.starts_with("10000 "));
+    eprintln!(
+        "10000 jobs in {:.1} s: {runs}",
+        started.elapsed().as_secs_f64()
+    );
+    assert_eq!(runs, "10000 10000 3", "each job once, by the three workers");
+    let health = wait_for(&server, "/health/jobs", 10, |body| {
+        body.contains("\"due\":0")
+    });
+    assert!(health.contains("\"workers\":3"), "{health}");
+    assert!(
+        health.contains("\"warnings\":[]"),
+        "PostgreSQL serves many: {health}"
+    );
+
+    // A worker killed mid-job: another one runs the job to its end after the lease.
+    let (status, _) = server.send("POST", "/e2e/enqueue/20000/1/2000", "", "");
+    assert_eq!(status, 200);
+    let mark = wait_for(&server, "/e2e/marks/20000", 30, |body| {
+        !body.starts_with("[]")
+    });
+    let killed = mark
+        .trim_start_matches('[')
+        .split(']')
+        .next()
+        .unwrap_or("")
+        .to_owned();
+    let victim = workers
+        .iter()
+        .position(|worker| worker.pid() == killed)
+        .expect("one of the workers started it");
+    let mut victim = workers.remove(victim);
+    let status = victim.signal_and_wait("-KILL", 5);
+    assert!(!status.success());
+    let mark = wait_for(&server, "/e2e/marks/20000", 60, |body| {
+        !body.ends_with("[]")
+    });
+    let finished = mark.rsplit('[').next().unwrap_or("").trim_end_matches(']');
+    assert!(!finished.is_empty() && finished != killed, "{mark}");
+
+    // SIGTERM: the worker finishes the job it runs within the grace period, then ends.
+    let (status, _) = server.send("POST", "/e2e/enqueue/30000/1/3000", "", "");
+    assert_eq!(status, 200);
+    let mark = wait_for(&server, "/e2e/marks/30000", 30, |body| {
+        !body.starts_with("[]")
+    });
+    let stopping = mark
+        .trim_start_matches('[')
+        .split(']')
+        .next()
+        .unwrap_or("")
+        .to_owned();
+    let position = workers
+        .iter()
+        .position(|worker| worker.pid() == stopping)
+        .expect("one of the workers started it");
+    let mut stopped = workers.remove(position);
+    let status = stopped.signal_and_wait("-TERM", 20);
+    assert!(status.success(), "{status}");
+    let mark = wait_for(&server, "/e2e/marks/30000", 5, |body| !body.ends_with("[]"));
+    assert_eq!(
+        mark,
+        format!("[{stopping}] [{stopping}]"),
+        "finished where it started"
+    );
+    server.stop();
+}

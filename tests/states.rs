@@ -410,7 +410,7 @@ fn every_state_plinth_can_produce_compiles_cleanly() {
             name,
             args,
             resources: &[],
-            after: &[],
+            after: Vec::new(),
         })
         .collect();
     work.extend(
@@ -420,9 +420,20 @@ fn every_state_plinth_can_produce_compiles_cleanly() {
                 name: format!("{args:?} {db} with resources"),
                 args: args.iter().map(|arg| (*arg).to_owned()).collect(),
                 resources,
-                after,
+                after: after.to_vec(),
             }),
     );
+    // Full with each extra (a feature full never has) added, as its user would add it.
+    for extra in compiled.iter().filter(|feature| feature.in_full == InFull::Never) {
+        for db in ["sqlite", "postgres"] {
+            work.push(State {
+                name: format!("full {db} + add {}", extra.id),
+                args: ["--style", "full", "--db", db].map(str::to_owned).to_vec(),
+                resources: &[],
+                after: vec!["add", extra.id],
+            });
+        }
+    }
 
     let started = Instant::now();
     let total = work.len();
@@ -444,7 +455,7 @@ struct State {
     name: String,
     args: Vec<String>,
     resources: ResourceList,
-    after: &'static [&'static str],
+    after: Vec<&'static str>,
 }
 
 impl State {
@@ -456,7 +467,7 @@ impl State {
             all.extend_from_slice(resource);
             all
         });
-        let after = (!self.after.is_empty()).then(|| self.after.to_vec());
+        let after = (!self.after.is_empty()).then(|| self.after.clone());
         for all in commands.chain(after) {
             let output = plinth(&project, &all).output().expect("plinth runs");
             assert!(

@@ -37,6 +37,7 @@ const GENERATED_DEPENDENCIES: &[&str] = &[
     "base64",
     "clap",
     "cookie",
+    "cronexpr",
     "dotenvy",
     "garde",
     "http",

@@ -25,6 +25,8 @@ const TAKEN: &[&str] = &[
     "errors",
     "forms",
     "health",
+    "job_schedule",
+    "job_workers",
     "jobs",
     "lib",
     "login",

@@ -42,6 +42,7 @@ pub async fn runtime(config: &Config) -> Vec<Problem> {
             if let Err(err) = db::ensure_migrated(&pool).await {
                 problems.push(problem("E-MIGRATIONS", err.to_string()));
             }
+            // plinth:database-checks
         }
         Err(err) => problems.push(problem("E-DATABASE", err.to_string())),
     }

@@ -1,13 +1,12 @@
 //! The job that keeps the `jobs` table small: it deletes the jobs that finished a week
-//! ago (a month for failed ones, which someone may want to read or retry). Workers queue
-//! it for a day later whenever none is queued or running (its unique key keeps it to one
-//! at a time), so it runs daily while any worker serves the default queue.
+//! ago (a month for failed ones, which someone may want to read or retry). It runs daily,
+//! as [`SCHEDULE`](super::SCHEDULE) says.
 
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Enqueue, Job, JobError, queue};
+use super::{Job, JobError, queue};
 use crate::db;
 
 /// How long finished jobs stay listed.
@@ -16,21 +15,9 @@ pub const KEEP_DONE: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 /// How long failed jobs stay listed.
 pub const KEEP_FAILED: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
-/// How often it runs.
-pub const EVERY: Duration = Duration::from_secs(24 * 60 * 60);
-
 /// Deletes old finished jobs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cleanup;
-
-impl Cleanup {
-    /// Queues the next cleanup `after` from now, unless one is queued or running.
-    pub async fn schedule(pool: &db::Pool, after: Duration) -> Result<(), JobError> {
-        let next = Enqueue::new(&Self)?.after(after).unique(Self::NAME);
-        next.push(pool).await?;
-        Ok(())
-    }
-}
 
 impl Job for Cleanup {
     const NAME: &'static str = "jobs.cleanup";

@@ -14,12 +14,15 @@
 //!
 //! - a job that fails is tried again after a delay that doubles each time
 //!   ([`queue::backoff`]), up to its `MAX_ATTEMPTS`, then kept as `failed` with its error;
-//! - a worker holds the job it runs for [`LEASE`], renewed while it runs: a job whose
-//!   worker died (killed, the machine gone) is taken by another once the lease runs out;
+//! - a worker holds the job it runs for a lease (`JOBS_LEASE_SECONDS`, [`LEASE`] unless
+//!   set), renewed while it runs: a job whose worker died (killed, the machine gone) is
+//!   taken by another once the lease runs out;
 //! - on PostgreSQL workers on many machines share the queue (`FOR UPDATE SKIP LOCKED`);
 //!   on SQLite the workers of one machine do.
 //!
-//! `cargo run -- jobs list|retry|cancel|enqueue` shows and changes the queue.
+//! Recurring tasks are listed in [`SCHEDULE`]; each tick queues its job once, however
+//! many workers run. `cargo run -- jobs list|retry|cancel|enqueue` shows and changes the
+//! queue, and `GET /health/jobs` tells monitoring whether it is being worked.
 
 use std::fmt;
 use std::future::Future;
@@ -31,7 +34,10 @@ use serde::de::DeserializeOwned;
 
 mod cleanup;
 mod command;
+pub mod health;
 pub mod queue;
+mod roster;
+mod schedule;
 mod worker;
 
 #[cfg(test)]
@@ -40,11 +46,26 @@ mod tests;
 pub use cleanup::Cleanup;
 pub use command::{JobsCommand, WorkerCommand};
 pub use queue::Enqueue;
+pub use schedule::Recurring;
 pub use worker::Worker;
 
-/// How long a worker holds a job it has claimed; it renews the hold every third of this
-/// while the job runs, so only a worker that stopped loses it.
+/// How long a worker holds a job it has claimed unless `JOBS_LEASE_SECONDS` says
+/// otherwise; it renews the hold every third of this while the job runs, so only a
+/// worker that stopped loses it, and another takes the job once it runs out.
 pub const LEASE: Duration = Duration::from_secs(5 * 60);
+
+/// Reads `JOBS_LEASE_SECONDS`: whole seconds, from 3 (renewed each second) to a day.
+pub fn lease_setting(value: Option<String>) -> Result<Duration, crate::config::ConfigError> {
+    let Some(text) = value else {
+        return Ok(LEASE);
+    };
+    match text.trim().parse::<u64>() {
+        Ok(seconds @ 3..=86_400) => Ok(Duration::from_secs(seconds)),
+        _ => Err(crate::config::ConfigError::new(format!(
+            "JOBS_LEASE_SECONDS={text} is not a whole number of seconds from 3 to 86400"
+        ))),
+    }
+}
 
 /// A kind of background job: its fields are what it needs (ids rather than rows, which
 /// may change before it runs), stored as JSON.
@@ -64,6 +85,18 @@ pub trait Job: Serialize + DeserializeOwned + Send + 'static {
 pub static JOBS: &[Registered] = &[
     Registered::of::<Cleanup>(),
     // plinth:jobs
+];
+
+/// The recurring tasks: when each runs (five cron fields and a time zone:
+/// `"0 4 * * * UTC"` is 04:00 UTC daily) and the job it queues. Workers keep the
+/// schedule; however many run, each tick queues its job once (`schedule.rs`).
+pub static SCHEDULE: &[Recurring] = &[
+    Recurring {
+        name: "jobs.cleanup",
+        cron: "0 4 * * * UTC",
+        job: || Enqueue::new(&Cleanup),
+    },
+    // plinth:schedule
 ];
 
 /// A job's attempt, running: what a worker awaits.

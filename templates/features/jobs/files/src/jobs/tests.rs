@@ -1,5 +1,5 @@
 //! The queue with a clock the tests set (claims, retries, leases, unique keys, schedules,
-//! transactions), and workers running jobs for real.
+//! transactions, recurring tasks, the roster), and workers running jobs for real.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 
 use super::queue::{self, Changed, Claimed};
+use super::schedule::{self, Ticked};
 use super::*;
 use crate::{AppState, db};
 
@@ -104,7 +105,9 @@ async fn push<J: Job>(state: &AppState, job: &J, queue: &str, now: i64) -> i64 {
 }
 
 async fn claim(state: &AppState, queue: &str, now: i64) -> Option<Claimed> {
-    queue::claim(&state.db, queue, now).await.expect("claims")
+    queue::claim(&state.db, queue, now, LEASE)
+        .await
+        .expect("claims")
 }
 
 async fn status(state: &AppState, id: i64) -> (String, i32, i64, Option<String>) {
@@ -307,7 +310,8 @@ async fn a_worker_runs_jobs_with_the_app_state_and_outlives_a_panic() {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let worker = Worker::new(state.clone())
         .queues(vec![queue.clone()])
-        .jobs(TEST_JOBS);
+        .jobs(TEST_JOBS)
+        .schedule(&[]);
     let running = tokio::spawn(worker.run(stopped));
 
     eventually(|| async { status(&state, record).await.0 == "done" }).await;
@@ -339,6 +343,7 @@ async fn a_stopping_worker_puts_back_the_job_that_did_not_end() {
     let worker = Worker::new(state.clone())
         .queues(vec![queue.clone()])
         .jobs(TEST_JOBS)
+        .schedule(&[])
         .grace(Duration::from_millis(100));
     let running = tokio::spawn(worker.run(stopped));
     eventually(|| async { status(&state, id).await.0 == "running" }).await;
@@ -395,4 +400,132 @@ async fn cleanup_deletes_old_finished_jobs_only() {
         .await
         .expect("query");
     assert_eq!(left, [recent, pending]);
+}
+
+/// A recurring task of its own (tests may share a database), queueing a [`Fails`] to a
+/// queue no worker takes.
+fn recurring(cron: &'static str) -> Recurring {
+    Recurring {
+        name: Box::leak(fresh_queue().into_boxed_str()),
+        cron,
+        job: || Ok(Enqueue::new(&Fails)?.queue("recurring-tests")),
+    }
+}
+
+async fn tick(state: &AppState, task: &Recurring, now: i64) -> Ticked {
+    let crontab = task.crontab().expect("a valid expression");
+    schedule::tick(&state.db, task, &crontab, now)
+        .await
+        .expect("ticks")
+}
+
+const DAY: i64 = 24 * 60 * 60;
+
+#[tokio::test]
+async fn each_tick_of_a_recurring_task_is_queued_once_however_many_workers_see_it() {
+    let (state, now) = (state().await, later());
+    let task = recurring("0 4 * * * UTC");
+    // Seen for the first time, it waits for its next tick: 04:00 UTC.
+    let first = tick(&state, &task, now).await;
+    assert_eq!(first.queued, None);
+    assert!(first.next > now && first.next - now <= DAY);
+    assert_eq!(first.next % DAY, 4 * 60 * 60);
+
+    // Three workers see the tick: one queues it.
+    let at = first.next;
+    let (one, two, three) = tokio::join!(
+        tick(&state, &task, at),
+        tick(&state, &task, at),
+        tick(&state, &task, at + 30)
+    );
+    let queued: Vec<i64> = [one, two, three]
+        .iter()
+        .filter_map(|ticked| ticked.queued)
+        .collect();
+    assert_eq!(queued.len(), 1, "{one:?} {two:?} {three:?}");
+    assert_eq!(one.next, at + DAY);
+    assert_eq!(status(&state, queued[0]).await.0, "queued");
+
+    // Three days with no worker: the missed ticks queue one job, once.
+    let back = at + 3 * DAY + 60;
+    assert!(tick(&state, &task, back).await.queued.is_some());
+    assert_eq!(tick(&state, &task, back).await.queued, None);
+
+    // A changed expression starts afresh, at its own next tick.
+    let hourly = Recurring {
+        cron: "30 * * * * UTC",
+        ..task
+    };
+    let changed = tick(&state, &hourly, back).await;
+    assert_eq!(changed.queued, None);
+    assert_eq!(changed.next % (60 * 60), 30 * 60);
+    assert!(tick(&state, &hourly, changed.next).await.queued.is_some());
+}
+
+#[test]
+fn every_recurring_task_has_a_valid_expression_and_job() {
+    for task in SCHEDULE {
+        let crontab = task.crontab().expect("a valid expression");
+        schedule::next_tick(&crontab, db::unix_now()).expect("a next tick");
+        (task.job)().expect("its job serializes");
+    }
+    let wrong = Recurring {
+        cron: "0 4 * *",
+        ..recurring("0 4 * * * UTC")
+    };
+    let error = wrong.crontab().expect_err("refused").to_string();
+    assert!(error.contains("0 4 * *"), "{error}");
+}
+
+#[test]
+fn the_lease_setting_takes_seconds_from_3_to_a_day() {
+    assert_eq!(lease_setting(None).ok(), Some(LEASE));
+    assert_eq!(
+        lease_setting(Some("10".to_owned())).ok(),
+        Some(Duration::from_secs(10))
+    );
+    for wrong in ["2", "86401", "ten", "-5"] {
+        let error = lease_setting(Some(wrong.to_owned())).expect_err("refused");
+        assert!(error.to_string().contains("JOBS_LEASE_SECONDS"), "{error}");
+    }
+}
+
+#[tokio::test]
+async fn health_counts_workers_and_due_jobs_and_warns_of_sqlite_in_several_processes() {
+    // Far ahead of every other test's clock: their workers are not alive then.
+    let (state, queue) = (state().await, fresh_queue());
+    let now = later() + 10 * 365 * DAY;
+    let late = i64::try_from(health::LATE.as_secs()).expect("small");
+    push(&state, &Fails, &queue, now - late - 1).await;
+    let first = roster::join(&state.db, 1, std::slice::from_ref(&queue), now).await;
+    let second = roster::join(&state.db, 2, std::slice::from_ref(&queue), now).await;
+    let (first, second) = (first.expect("joined"), second.expect("joined"));
+
+    let report = health::report(&state.db, true, now).await.expect("read");
+    assert_eq!(report.workers, 2);
+    assert!(
+        report.due >= 1 && report.waiting_seconds > late,
+        "{report:?}"
+    );
+    assert!(report.problems.is_empty(), "{report:?}");
+    assert_eq!(
+        report.warnings.is_empty(),
+        health::MANY_PROCESSES,
+        "{report:?}"
+    );
+    let development = health::report(&state.db, false, now).await.expect("read");
+    assert!(development.warnings.is_empty(), "{development:?}");
+
+    // One leaves, the other stops saying it is alive: due jobs then wait for nobody.
+    roster::leave(&state.db, first).await.expect("left");
+    let alive = i64::try_from(roster::ALIVE.as_secs()).expect("small");
+    let later = now + alive + 1;
+    assert_eq!(roster::running(&state.db, later).await.expect("read"), 0);
+    let report = health::report(&state.db, true, later).await.expect("read");
+    assert_eq!(report.problems.len(), 1, "{report:?}");
+    assert!(report.problems[0].contains("no worker runs"), "{report:?}");
+    roster::seen(&state.db, second, later).await.expect("seen");
+    let report = health::report(&state.db, true, later).await.expect("read");
+    assert!(report.problems.is_empty(), "{report:?}");
+    roster::leave(&state.db, second).await.expect("left");
 }

@@ -1,8 +1,8 @@
 //! Workers: a worker claims due jobs from its queues, in the order the queues are named,
 //! and runs up to `concurrency` at once, each as a task of its own (a panic fails the
-//! attempt, not the worker). It renews the lease of each job it runs, and every minute
-//! keeps as failed the jobs of its queues whose worker died during their last attempt and
-//! makes sure a [`Cleanup`] is queued.
+//! attempt, not the worker). It renews the lease of each job it runs, keeps the
+//! [`SCHEDULE`] of recurring tasks, and every minute says it is alive (`roster.rs`) and
+//! keeps as failed the jobs of its queues whose worker died during their last attempt.
 //!
 //! When `stop` resolves it claims nothing more, gives the running jobs [`GRACE`] to end,
 //! then stops them and puts them back in their queues for another worker.
@@ -16,7 +16,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 
 use super::queue::{self, Claimed, DEFAULT_QUEUE};
-use super::{Cleanup, JOBS, JobError, LEASE, Registered};
+use super::schedule::{self, Recurring};
+use super::{JOBS, JobError, Registered, SCHEDULE, roster};
 use crate::db;
 
 /// How long an idle worker waits before looking for due jobs again.
@@ -25,7 +26,7 @@ pub const POLL: Duration = Duration::from_secs(1);
 /// How long running jobs may take to end once the worker is told to stop.
 pub const GRACE: Duration = Duration::from_secs(30);
 
-/// How often a worker does its upkeep (abandoned jobs, the next cleanup).
+/// How often a worker does its upkeep (saying it is alive, abandoned jobs).
 const UPKEEP: Duration = Duration::from_secs(60);
 
 /// A worker on the app's state; [`Worker::run`] starts it.
@@ -34,17 +35,23 @@ pub struct Worker {
     queues: Vec<String>,
     concurrency: usize,
     jobs: &'static [Registered],
+    schedule: &'static [Recurring],
+    lease: Duration,
     grace: Duration,
 }
 
 impl Worker {
-    /// A worker of the default queue, four jobs at a time, for the jobs of [`JOBS`].
+    /// A worker of the default queue, four jobs at a time, for the jobs of [`JOBS`], that
+    /// keeps the [`SCHEDULE`].
     pub fn new(state: crate::AppState) -> Self {
+        let lease = state.config.jobs_lease;
         Self {
             state,
             queues: vec![DEFAULT_QUEUE.to_owned()],
             concurrency: 4,
             jobs: JOBS,
+            schedule: SCHEDULE,
+            lease,
             grace: GRACE,
         }
     }
@@ -71,6 +78,14 @@ impl Worker {
         self
     }
 
+    /// Keeps `schedule` instead of [`SCHEDULE`].
+    #[cfg(test)]
+    #[must_use]
+    pub fn schedule(mut self, schedule: &'static [Recurring]) -> Self {
+        self.schedule = schedule;
+        self
+    }
+
     /// Gives running jobs `grace` to end once told to stop, instead of [`GRACE`].
     #[cfg(test)]
     #[must_use]
@@ -92,6 +107,16 @@ impl Worker {
     /// Claims and runs jobs until `stop` resolves; see the module's documentation.
     pub async fn run<T>(self, stop: impl Future<Output = T>) {
         tracing::info!(queues = ?self.queues, concurrency = self.concurrency, "worker started");
+        let pool = &self.state.db;
+        let pid = std::process::id();
+        let on_roster = match roster::join(pool, pid, &self.queues, db::unix_now()).await {
+            Ok(id) => Some(id),
+            Err(err) => {
+                tracing::error!(%err, "cannot add this worker to the roster");
+                None
+            }
+        };
+        let schedule = tokio::spawn(schedule::keep(pool.clone(), self.schedule));
         let permits = Arc::new(Semaphore::new(self.concurrency));
         let mut running = JoinSet::new();
         let mut claimed: HashMap<tokio::task::Id, Claimed> = HashMap::new();
@@ -99,7 +124,7 @@ impl Worker {
         let mut upkept: Option<Instant> = None;
         loop {
             if upkept.is_none_or(|at| at.elapsed() >= UPKEEP) {
-                self.upkeep().await;
+                self.upkeep(on_roster).await;
                 upkept = Some(Instant::now());
             }
             while let Some(ended) = running.try_join_next_with_id() {
@@ -112,7 +137,13 @@ impl Worker {
             let Ok(permit) = permit else { break };
             match self.claim().await {
                 Some(job) => {
-                    let attempt = attempt(self.state.clone(), job.clone(), self.jobs, permit);
+                    let attempt = attempt(
+                        self.state.clone(),
+                        job.clone(),
+                        self.jobs,
+                        self.lease,
+                        permit,
+                    );
                     claimed.insert(running.spawn(attempt).id(), job);
                 }
                 None => {
@@ -124,6 +155,7 @@ impl Worker {
                 }
             }
         }
+        schedule.abort();
         tracing::info!(running = running.len(), "worker stopping");
         let ended = tokio::time::timeout(self.grace, async {
             while let Some(ended) = running.join_next_with_id().await {
@@ -140,13 +172,18 @@ impl Worker {
                 }
             }
         }
+        if let Some(id) = on_roster
+            && let Err(err) = roster::leave(pool, id).await
+        {
+            tracing::error!(%err, "cannot take this worker off the roster");
+        }
         tracing::info!("worker stopped");
     }
 
     /// The next due job of the first queue that has one.
     async fn claim(&self) -> Option<Claimed> {
         for name in &self.queues {
-            match queue::claim(&self.state.db, name, db::unix_now()).await {
+            match queue::claim(&self.state.db, name, db::unix_now(), self.lease).await {
                 Ok(Some(job)) => return Some(job),
                 Ok(None) => {}
                 Err(err) => {
@@ -158,21 +195,21 @@ impl Worker {
         None
     }
 
-    /// Fails the jobs of its queues abandoned on their last attempt, and queues the next
-    /// cleanup.
-    async fn upkeep(&self) {
+    /// Says the worker is alive, and fails the jobs of its queues abandoned on their last
+    /// attempt.
+    async fn upkeep(&self, on_roster: Option<i64>) {
         let pool = &self.state.db;
+        if let Some(id) = on_roster
+            && let Err(err) = roster::seen(pool, id, db::unix_now()).await
+        {
+            tracing::error!(%err, "cannot say this worker is alive");
+        }
         for name in &self.queues {
             match queue::fail_abandoned(pool, name, db::unix_now()).await {
                 Ok(0) => {}
                 Ok(count) => tracing::warn!(count, queue = %name, "abandoned jobs kept as failed"),
                 Err(err) => tracing::error!(%err, "cannot look for abandoned jobs"),
             }
-        }
-        if self.queues.iter().any(|name| name == DEFAULT_QUEUE)
-            && let Err(err) = Cleanup::schedule(pool, super::cleanup::EVERY).await
-        {
-            tracing::error!(%err, "cannot queue the next cleanup");
         }
     }
 }
@@ -195,6 +232,7 @@ async fn attempt(
     state: crate::AppState,
     job: Claimed,
     jobs: &'static [Registered],
+    lease: Duration,
     _permit: OwnedSemaphorePermit,
 ) {
     let pool = state.db.clone();
@@ -210,7 +248,7 @@ async fn attempt(
             let mut work = JoinSet::new();
             work.spawn(kind.start(&job.payload, state));
             let mut renewal =
-                tokio::time::interval_at(tokio::time::Instant::now() + LEASE / 3, LEASE / 3);
+                tokio::time::interval_at(tokio::time::Instant::now() + lease / 3, lease / 3);
             loop {
                 tokio::select! {
                     ended = work.join_next() => match ended {
@@ -220,7 +258,7 @@ async fn attempt(
                         }
                         _ => break Err(JobError::new("it was stopped")),
                     },
-                    _ = renewal.tick() => match queue::renew(&pool, &job, db::unix_now()).await {
+                    _ = renewal.tick() => match queue::renew(&pool, &job, db::unix_now(), lease).await {
                         Ok(true) => {}
                         Ok(false) => {
                             tracing::warn!(id = job.id, "job lost its lease: another worker has it");
