@@ -8,9 +8,10 @@
 //! - micro with every set of features closed under their requirements (what `plinth new
 //!   --with` and any sequence of `plinth add` can reach: the byte-equality tests in
 //!   `add.rs` show that the order of `add` makes no difference), on SQLite, and on
-//!   PostgreSQL when the set holds `db`; a feature that meets no other in the code
-//!   ([`isolated_features`] says which, and why that is enough) only with its
-//!   requirements and with every feature, rather than with every other set;
+//!   PostgreSQL when the set holds `db`; a satellite (a feature nothing requires, whose
+//!   meetings with others are few: [`satellites`] says which, and why that is enough)
+//!   only with each set of the features it meets and with every feature, rather than
+//!   with every other set;
 //! - full with every set of optional batteries left out, on both databases;
 //! - full with the resources the end-to-end suite adds, on both databases, and micro with
 //!   a resource without any text field.
@@ -213,67 +214,106 @@ fn full_can_leave_out_the_admin_and_mail() {
     );
 }
 
-/// The features that meet no other in the code: no `with/` folder of theirs or for them,
-/// no edit made only beside another feature (`when`) or only beside them, no template that
-/// asks whether another is installed (`features.X`) or whether they are, and no edit but
-/// insertions at markers (no `find`/`replace`). So whether another feature is installed
-/// changes no byte of theirs, and they change no byte of another's but for the lines they
-/// insert at the markers they share; the smallest project with one (its requirements) and
-/// the largest (every feature) put those lines alone and beside every other's.
-fn isolated_features(features: &[&'static Feature]) -> Vec<&'static str> {
+/// Whether `a` meets `b` in the code, in either direction: a `with/` folder of one for the
+/// other, an edit of one made only beside the other (`when`), or a template of one that
+/// asks whether the other is installed (`features.X`).
+fn meet(a: &str, b: &str) -> bool {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/features");
-    let texts = |id: &str| -> Vec<String> {
-        read_tree(&root.join(id))
-            .into_values()
-            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-            .collect()
-    };
     let recipe = |id: &str| {
         std::fs::read_to_string(root.join(id).join("feature.toml.hbs")).expect("a recipe")
     };
     let meets = |id: &str, other: &str| {
         root.join(id).join("with").join(other).exists()
             || recipe(id).contains(&format!("when = \"{other}\""))
-            || texts(id)
-                .iter()
-                .any(|text| text.contains(&format!("features.{other}")))
+            || read_tree(&root.join(id))
+                .into_values()
+                .any(|bytes| String::from_utf8_lossy(&bytes).contains(&format!("features.{other}")))
     };
-    features
-        .iter()
-        .map(|feature| feature.id)
-        .filter(|&id| {
-            let own = recipe(id);
-            !own.contains("\nfind = ")
-                && !root.join(id).join("with").exists()
-                && !own.contains("when = ")
-                && !texts(id).iter().any(|text| text.contains("features."))
-                && CATALOGUE
-                    .iter()
-                    .filter(|other| other.id != id)
-                    .all(|other| !meets(other.id, id))
-        })
-        .collect()
+    meets(a, b) || meets(b, a)
+}
+
+/// The satellites and their contexts: features the states need not enumerate with every
+/// set of the others. A satellite is a feature that no other requires and that changes
+/// other features' files only by insertions at markers (no `find`/`replace`). Its
+/// context is every feature it meets (`meet`), every feature those meet, and so on.
+///
+/// Why that is enough: leaving a satellite out of a project changes exactly its own
+/// contributions (its files, its insertions, the `with/` folders and `when` edits of it
+/// and for it), so every state without it is one of the other sets, all enumerated. In a
+/// state with it, what its contributions are, and what the code they refer to is, depend
+/// only on which features of its context are installed (its requirements always are): so
+/// the states hold, for each set of its context, the smallest project with the satellite
+/// and that set. Where its lines land at shared markers is tried alone (the smallest
+/// project) and beside every other feature's (the project with every feature). Chosen
+/// from the end of the catalogue, a satellite is in no other satellite's context.
+fn satellites(features: &[&'static Feature]) -> Vec<(&'static str, Vec<&'static str>)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/features");
+    let replaces = |id: &str| {
+        std::fs::read_to_string(root.join(id).join("feature.toml.hbs"))
+            .expect("a recipe")
+            .contains("\nfind = ")
+    };
+    let context = |id: &'static str| -> Vec<&'static str> {
+        let mut found: Vec<&'static str> = Vec::new();
+        let mut pending = vec![id];
+        while let Some(next) = pending.pop() {
+            for other in features.iter().map(|feature| feature.id) {
+                if other != id && !found.contains(&other) && meet(next, other) {
+                    found.push(other);
+                    pending.push(other);
+                }
+            }
+        }
+        features
+            .iter()
+            .map(|feature| feature.id)
+            .filter(|other| found.contains(other))
+            .collect()
+    };
+    let mut chosen: Vec<(&'static str, Vec<&'static str>)> = Vec::new();
+    for feature in features.iter().rev() {
+        let required = features
+            .iter()
+            .any(|other| other.requires.contains(&feature.id));
+        if required || replaces(feature.id) {
+            continue;
+        }
+        let around = context(feature.id);
+        let entangled = chosen
+            .iter()
+            .any(|(id, theirs)| around.contains(id) || theirs.contains(&feature.id));
+        if !entangled {
+            chosen.push((feature.id, around));
+        }
+    }
+    chosen
 }
 
 #[test]
-fn only_jobs_meets_no_other_feature_in_the_build() {
+fn jobs_and_mail_are_satellites() {
     let compiled: Vec<&Feature> = CATALOGUE
         .iter()
         .filter(|feature| !["docker", "ci"].contains(&feature.id))
         .collect();
-    assert_eq!(isolated_features(&compiled), ["jobs"]);
+    assert_eq!(
+        satellites(&compiled),
+        [("jobs", vec![]), ("mail", vec!["auth", "admin"])]
+    );
 }
 
-/// The feature sets of the micro states: every set of the features that meet others,
-/// closed under their requirements; for each feature of `isolated`, the smallest set that
-/// holds it; and the set of every feature.
-fn micro_sets(features: &[&'static Feature], isolated: &[&str]) -> Vec<Vec<&'static str>> {
-    let meeting: Vec<&'static Feature> = features
+/// The feature sets of the micro states: every set of the features that are not
+/// satellites, closed under their requirements; for each satellite and each set of its
+/// context, the smallest set that holds both; and the set of every feature.
+fn micro_sets(
+    features: &[&'static Feature],
+    satellites: &[(&'static str, Vec<&'static str>)],
+) -> Vec<Vec<&'static str>> {
+    let core: Vec<&'static Feature> = features
         .iter()
         .copied()
-        .filter(|feature| !isolated.contains(&feature.id))
+        .filter(|feature| !satellites.iter().any(|(id, _)| *id == feature.id))
         .collect();
-    let mut sets = closed_sets(&meeting);
+    let mut sets = closed_sets(&core);
     let in_order = |ids: &[&str]| -> Vec<&'static str> {
         features
             .iter()
@@ -281,10 +321,23 @@ fn micro_sets(features: &[&'static Feature], isolated: &[&str]) -> Vec<Vec<&'sta
             .filter(|id| ids.contains(id))
             .collect()
     };
-    for id in isolated {
-        let smallest = plinth::features::catalogue::resolve(&[(*id).to_owned()]).expect("known");
-        let ids: Vec<&str> = smallest.iter().map(|feature| feature.id).collect();
-        sets.push(in_order(&ids));
+    for (id, context) in satellites {
+        for mask in 0_u32..(1 << context.len()) {
+            let mut wanted = vec![(*id).to_owned()];
+            wanted.extend(
+                context
+                    .iter()
+                    .enumerate()
+                    .filter(|(bit, _)| mask & (1 << bit) != 0)
+                    .map(|(_, other)| (*other).to_owned()),
+            );
+            let smallest = plinth::features::catalogue::resolve(&wanted).expect("known");
+            let ids: Vec<&str> = smallest.iter().map(|feature| feature.id).collect();
+            let set = in_order(&ids);
+            if !sets.contains(&set) {
+                sets.push(set);
+            }
+        }
     }
     let every: Vec<&str> = features.iter().map(|feature| feature.id).collect();
     if !sets.contains(&every) {
@@ -294,17 +347,22 @@ fn micro_sets(features: &[&'static Feature], isolated: &[&str]) -> Vec<Vec<&'sta
 }
 
 #[test]
-fn micro_sets_hold_each_isolated_feature_alone_and_with_everything() {
+fn micro_sets_hold_each_satellite_with_each_set_of_its_context_and_everything() {
     let features: Vec<&Feature> = CATALOGUE
         .iter()
         .filter(|feature| !["docker", "ci"].contains(&feature.id))
         .collect();
-    let sets = micro_sets(&features, &["jobs"]);
+    let sets = micro_sets(&features, &[("jobs", vec!["mail"])]);
     let with_jobs: Vec<&Vec<&str>> = sets.iter().filter(|set| set.contains(&"jobs")).collect();
-    assert_eq!(with_jobs.len(), 2, "{with_jobs:?}");
+    assert_eq!(with_jobs.len(), 3, "{with_jobs:?}");
     assert_eq!(with_jobs[0], &vec!["db", "jobs"]);
-    assert_eq!(with_jobs[1].len(), features.len());
+    assert_eq!(with_jobs[1], &vec!["templates", "db", "mail", "jobs"]);
+    assert_eq!(with_jobs[2].len(), features.len());
     assert!(sets.contains(&Vec::new()));
+    assert!(
+        sets.contains(&vec!["templates", "mail"]),
+        "mail is not a satellite here"
+    );
 }
 
 /// `plinth add resource` argument lists, one per resource.
@@ -353,10 +411,10 @@ fn every_state_plinth_can_produce_compiles_cleanly() {
         .filter(|feature| !outside.contains(&feature.id))
         .collect();
 
-    let isolated = isolated_features(&compiled);
-    eprintln!("features that meet no other: {isolated:?}");
+    let satellites = satellites(&compiled);
+    eprintln!("satellites and their contexts: {satellites:?}");
     let mut states: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for set in micro_sets(&compiled, &isolated) {
+    for set in micro_sets(&compiled, &satellites) {
         let databases: &[&str] = if set.contains(&"db") {
             &["sqlite", "postgres"]
         } else {
@@ -424,7 +482,10 @@ fn every_state_plinth_can_produce_compiles_cleanly() {
             }),
     );
     // Full with each extra (a feature full never has) added, as its user would add it.
-    for extra in compiled.iter().filter(|feature| feature.in_full == InFull::Never) {
+    for extra in compiled
+        .iter()
+        .filter(|feature| feature.in_full == InFull::Never)
+    {
         for db in ["sqlite", "postgres"] {
             work.push(State {
                 name: format!("full {db} + add {}", extra.id),
