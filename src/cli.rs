@@ -72,7 +72,7 @@ pub struct NewArgs {
     /// Features to add right away (comma-separated), as `plinth add` would.
     #[arg(long, value_name = "FEATURE,...", value_delimiter = ',')]
     pub with: Vec<String>,
-    /// Optional batteries to leave out of a full project: admin, mail, docker, ci.
+    /// Optional batteries to leave out of a full project: admin, mail, jobs, docker, ci.
     #[arg(long, value_name = "FEATURE,...", value_delimiter = ',')]
     pub without: Vec<String>,
     /// Do not create a git repository.

@@ -58,7 +58,7 @@ fn the_metadata_records_the_style_and_every_feature() {
     assert!(manifest.contains("style = \"full\""), "{manifest}");
     assert!(
         manifest.contains(
-            r#"features = ["templates", "static", "db", "sessions", "csrf", "auth", "admin", "mail", "ci"]"#
+            r#"features = ["templates", "static", "db", "sessions", "csrf", "auth", "admin", "mail", "jobs", "ci"]"#
         ),
         "{manifest}"
     );
@@ -106,7 +106,7 @@ fn without_is_refused_where_it_cannot_apply() {
         (
             &["--style", "full", "--without", "auth"],
             "error: cannot leave out `auth`: every full project is built on it",
-            "help: the batteries a full project can go without are: admin, mail, docker, ci",
+            "help: the batteries a full project can go without are: admin, mail, jobs, docker, ci",
         ),
         (
             &["--style", "full", "--without", "admin", "--with", "admin"],

@@ -100,7 +100,7 @@ fn what_the_project_needs_is_refused_and_nothing_changes() {
     assert!(
         refused
             .stderr
-            .contains("help: a full project can do without admin, mail, docker, ci only"),
+            .contains("help: a full project can do without admin, mail, jobs, docker, ci only"),
         "{}",
         refused.stderr
     );

@@ -203,14 +203,23 @@ fn sets_full_can_leave_out(features: &[&'static Feature]) -> Vec<Vec<&'static st
 }
 
 #[test]
-fn full_can_leave_out_the_admin_and_mail() {
+fn full_can_leave_out_the_admin_mail_and_jobs() {
     let compiled: Vec<&Feature> = CATALOGUE
         .iter()
         .filter(|feature| !["docker", "ci"].contains(&feature.id))
         .collect();
     assert_eq!(
         sets_full_can_leave_out(&compiled),
-        [vec![], vec!["admin"], vec!["mail"], vec!["admin", "mail"]]
+        [
+            vec![],
+            vec!["admin"],
+            vec!["mail"],
+            vec!["admin", "mail"],
+            vec!["jobs"],
+            vec!["admin", "jobs"],
+            vec!["mail", "jobs"],
+            vec!["admin", "mail", "jobs"]
+        ]
     );
 }
 
@@ -290,14 +299,14 @@ fn satellites(features: &[&'static Feature]) -> Vec<(&'static str, Vec<&'static 
 }
 
 #[test]
-fn jobs_and_mail_are_satellites() {
+fn jobs_is_the_satellite() {
     let compiled: Vec<&Feature> = CATALOGUE
         .iter()
         .filter(|feature| !["docker", "ci"].contains(&feature.id))
         .collect();
     assert_eq!(
         satellites(&compiled),
-        [("jobs", vec![]), ("mail", vec!["auth", "admin"])]
+        [("jobs", vec!["auth", "admin", "mail"])]
     );
 }
 

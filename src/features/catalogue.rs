@@ -85,7 +85,7 @@ pub const CATALOGUE: &[Feature] = &[
         id: "jobs",
         summary: "background jobs in the app's own database: typed jobs queued from handlers or transactions, at a time, with a priority or a unique key; retries with backoff, leases that outlive a dead worker; `cargo run -- worker`, `jobs list|retry|cancel|enqueue`",
         requires: &["db"],
-        in_full: InFull::Never,
+        in_full: InFull::Optional,
     },
     Feature {
         id: "docker",

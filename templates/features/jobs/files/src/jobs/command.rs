@@ -57,7 +57,7 @@ impl JobsCommand {
         match self {
             Self::List { status, limit } => {
                 for job in queue::list(pool, status.as_deref(), limit).await? {
-                    let due = when(job.run_at, now);
+                    let due = queue::due_text(job.run_at, now);
                     let error = job.last_error.as_deref().unwrap_or("");
                     println!(
                         "{:>6}  {:<9}  {}/{}  {}  {}  {due}  {error}",
@@ -74,17 +74,6 @@ impl JobsCommand {
                 Ok(())
             }
         }
-    }
-}
-
-/// When a job is due, as `jobs list` says it: "due", or "in 5 min".
-fn when(run_at: i64, now: i64) -> String {
-    let wait = run_at.saturating_sub(now);
-    match wait {
-        ..=0 => "due".to_owned(),
-        1..120 => format!("in {wait} s"),
-        120..7200 => format!("in {} min", wait / 60),
-        _ => format!("in {} h", wait / 3600),
     }
 }
 
