@@ -726,8 +726,15 @@ fn micro_with_everything_in_two_orders() {
 
 /// Runs the app's `check` command with `args`; returns the exit code and both outputs.
 fn check(project: &Path, binary: &str, args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    command(project, binary, &all, env)
+}
+
+/// Runs the built app's command `args` (`cargo run -- ARGS…`); its exit code, and its
+/// output and errors together.
+fn command(project: &Path, binary: &str, args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
     let output = Command::new(target_dir().join("debug").join(binary))
-        .arg("check")
         .args(args)
         .current_dir(project)
         .envs(env.iter().copied())
@@ -1062,6 +1069,7 @@ fn mail_reaches_a_real_smtp_server(project: &Path, binary: &str, database: &[(&s
     }
 
     password_reset_by_mail(project, binary, &smtp, database);
+    mail_is_retried_until_the_server_takes_it(project, binary, database);
 
     let nobody = format!("smtp://127.0.0.1:{}", free_port());
     let refused = send_test_email(&nobody);
@@ -1167,6 +1175,53 @@ fn password_reset_by_mail(
     );
     let (status, refused) = submit(&server, &mut CookieJar::default(), "/login", first);
     assert_eq!(status, 200, "the old password is refused: {refused}");
+    server.stop();
+}
+
+/// A message the SMTP server did not take (nothing listened yet) stays queued as a job
+/// with the error, and is sent by a later attempt once the server is up.
+fn mail_is_retried_until_the_server_takes_it(
+    project: &Path,
+    binary: &str,
+    database: &[(&str, &str)],
+) {
+    let port = free_port();
+    let url = format!("smtp://127.0.0.1:{port}");
+    let mut env = vec![
+        ("MAIL_URL", url.as_str()),
+        ("BASE_URL", "https://shop.example.com"),
+    ];
+    env.extend_from_slice(database);
+    let server = Server::start(project, binary, &env);
+    let mut jar = CookieJar::default();
+    let fields = "email=patient%40example.com&password=first-Pass-phrase";
+    let (status, registered) = submit(&server, &mut jar, "/register", fields);
+    assert_eq!(status, 303, "{registered}");
+
+    // The first attempt fails: the job waits for the next one, with the error.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let (code, listed) = command(
+            project,
+            binary,
+            &["jobs", "list", "--status", "queued"],
+            &env,
+        );
+        assert_eq!(code, 0, "{listed}");
+        if listed.contains("mail.deliver") && listed.contains("cannot send to patient@example.com")
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no failed attempt within 15 s: {listed}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let smtp = SmtpServer::start_on(port);
+    let received = smtp.wait_for_within("patient@example.com", 1, Duration::from_secs(40));
+    assert_eq!(received.len(), 1, "sent by a later attempt");
+    assert!(received[0].contains("Subject: Confirm your email address"));
     server.stop();
 }
 

@@ -118,8 +118,10 @@ pub fn install(
     record_features(draft, &present, target.db)
 }
 
-/// The texts that features after `owner` in the catalogue insert at the
-/// same marker of the same file: the new block goes above them.
+/// The texts that features after `owner` in the catalogue, and `owner`'s own edits after
+/// `edit` in its recipe, insert at the same marker of the same file: the new block goes
+/// above them. (An edit made only beside another feature may be applied after the edits
+/// below it in the recipe, when that feature comes later.)
 fn later_blocks<'a>(
     owner: &str,
     edit: &Edit,
@@ -127,7 +129,22 @@ fn later_blocks<'a>(
     present: &[String],
 ) -> Vec<&'a str> {
     let position = |id: &str| CATALOGUE.iter().position(|feature| feature.id == id);
-    blocks_at(edit, recipes, present, |id| position(id) > position(owner))
+    let mut later = blocks_at(edit, recipes, present, |id| position(id) > position(owner));
+    if let Some(recipe) = recipes.get(owner) {
+        let below = recipe
+            .edits
+            .iter()
+            .skip_while(|other| !std::ptr::eq(*other, edit))
+            .skip(1)
+            .filter(|other| {
+                other
+                    .when
+                    .as_ref()
+                    .is_none_or(|when| present.contains(when))
+            });
+        later.extend(texts_at(edit, below));
+    }
+    later
 }
 
 /// The texts the present features chosen by `owners` insert at the marker of `edit`,

@@ -19,14 +19,19 @@ pub(crate) struct SmtpServer {
 impl SmtpServer {
     /// Starts `python3 -m aiosmtpd` with its mailbox handler (`.ci/run` installs it).
     pub(crate) fn start() -> Self {
-        let maildir = tempfile::tempdir().expect("maildir");
-        for folder in ["tmp", "new", "cur"] {
-            std::fs::create_dir(maildir.path().join(folder)).expect("maildir folder");
-        }
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|listener| listener.local_addr())
             .expect("a free port")
             .port();
+        Self::start_on(port)
+    }
+
+    /// [`SmtpServer::start`] on `port`, which an app may already be sending to.
+    pub(crate) fn start_on(port: u16) -> Self {
+        let maildir = tempfile::tempdir().expect("maildir");
+        for folder in ["tmp", "new", "cur"] {
+            std::fs::create_dir(maildir.path().join(folder)).expect("maildir folder");
+        }
         let child = Command::new("python3")
             .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
             .args(["-c", "aiosmtpd.handlers.Mailbox"])
@@ -69,8 +74,13 @@ impl SmtpServer {
     /// The messages to `to`, waiting up to ten seconds for `count` of them: an app sends
     /// after its response.
     pub(crate) fn wait_for(&self, to: &str, count: usize) -> Vec<String> {
+        self.wait_for_within(to, count, Duration::from_secs(10))
+    }
+
+    /// [`SmtpServer::wait_for`], waiting up to `wait`.
+    pub(crate) fn wait_for_within(&self, to: &str, count: usize, wait: Duration) -> Vec<String> {
         let header = format!("To: {to}\n");
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + wait;
         loop {
             let found: Vec<String> = self
                 .messages()

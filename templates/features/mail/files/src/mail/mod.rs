@@ -11,8 +11,9 @@
 //!
 //! `send_later` never holds up or fails a request: the message is sent by a task of its
 //! own after the handler returns, and a failure is logged with its error. A message still
-//! being sent when the process stops is lost. `send` waits for the answer instead (the
-//! `sendtestemail` command reports it).
+//! being sent when the process stops is lost, unless the project has background jobs:
+//! then it is queued as a job, tried again when the server does not take it. `send` waits
+//! for the answer instead (the `sendtestemail` command reports it).
 //!
 //! Tests send nothing, whatever `MAIL_URL` says: their mail stays in the [`Outbox`], as
 //! Django's test runner keeps it in `mail.outbox`. Development keeps the last messages
@@ -22,6 +23,8 @@ mod mailbox;
 mod outbox;
 mod settings;
 mod test_email;
+// plinth:mail-modules
+
 #[cfg(test)]
 mod tests;
 
@@ -41,6 +44,8 @@ pub use mailbox::routes;
 pub use outbox::{Outbox, Sent};
 pub use settings::{Backend, MailSettings, Security};
 pub use test_email::SendTestEmail;
+
+// plinth:mail-exports
 
 /// How long an SMTP server may take to answer each step before sending fails.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(10);
@@ -91,6 +96,7 @@ enum Transport {
 #[derive(Clone)]
 pub struct Mailer {
     inner: Arc<Inner>,
+    // plinth:mailer-fields
 }
 
 struct Inner {
@@ -156,6 +162,7 @@ impl Mailer {
                 templates,
                 outbox: keep.then(Outbox::default),
             }),
+            // plinth:mailer-init
         })
     }
 
@@ -198,6 +205,7 @@ impl Mailer {
             outbox.keep(email);
             return;
         }
+        // plinth:send-later
         let mailer = self.clone();
         tokio::spawn(async move {
             let (to, subject) = (email.to.clone(), email.subject.clone());
