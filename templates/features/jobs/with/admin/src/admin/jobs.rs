@@ -24,8 +24,7 @@ pub(super) struct JobsQuery {
 pub(super) fn routes() -> Router<crate::AppState> {
     Router::new()
         .route("/admin/jobs", get(list))
-        .route("/admin/jobs/{id}/retry", axum::routing::post(retry))
-        .route("/admin/jobs/{id}/cancel", axum::routing::post(cancel))
+        .route("/admin/jobs/{id}/{action}", axum::routing::post(change))
 }
 
 /// `GET /admin/jobs`: the queue's figures, then the newest jobs.
@@ -38,31 +37,22 @@ async fn list(
     page_of_jobs(&state, &page, query.status.as_deref(), StatusCode::OK, None).await
 }
 
-/// `POST /admin/jobs/{id}/retry`.
-async fn retry(
+/// `POST /admin/jobs/{id}/retry` and `POST /admin/jobs/{id}/cancel`.
+async fn change(
     State(state): State<crate::AppState>,
     _staff: RequireStaff,
     page: Page,
-    Path(id): Path<String>,
+    Path((id, action)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let Ok(id) = id.parse::<i64>() else {
         return Ok(not_found());
     };
-    let changed = queue::retry(&state.db, id, db::unix_now()).await?;
-    answer(&state, &page, id, changed).await
-}
-
-/// `POST /admin/jobs/{id}/cancel`.
-async fn cancel(
-    State(state): State<crate::AppState>,
-    _staff: RequireStaff,
-    page: Page,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let Ok(id) = id.parse::<i64>() else {
-        return Ok(not_found());
+    let now = db::unix_now();
+    let changed = match action.as_str() {
+        "retry" => queue::retry(&state.db, id, now).await?,
+        "cancel" => queue::cancel(&state.db, id, now).await?,
+        _ => return Ok(not_found()),
     };
-    let changed = queue::cancel(&state.db, id, db::unix_now()).await?;
     answer(&state, &page, id, changed).await
 }
 
@@ -175,6 +165,9 @@ mod tests {
             .submit("/admin/jobs", "/admin/jobs/999999999/retry", &[])
             .await;
         assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+        let run = format!("/admin/jobs/{id}/run");
+        let nonsense = staff.submit("/admin/jobs", &run, &[]).await;
+        assert_eq!(nonsense.status, StatusCode::NOT_FOUND);
 
         // A user who is not staff sees nothing and changes nothing.
         let email = unique_email("member");
