@@ -71,10 +71,11 @@ impl SmtpServer {
             .collect()
     }
 
-    /// The messages to `to`, waiting up to ten seconds for `count` of them: an app sends
-    /// after its response.
+    /// The messages to `to`, waiting up to thirty seconds for `count` of them: an app
+    /// sends after its response, through its job queue when it has one (which tries a
+    /// failed attempt again ten seconds later).
     pub(crate) fn wait_for(&self, to: &str, count: usize) -> Vec<String> {
-        self.wait_for_within(to, count, Duration::from_secs(10))
+        self.wait_for_within(to, count, Duration::from_secs(30))
     }
 
     /// [`SmtpServer::wait_for`], waiting up to `wait`.
