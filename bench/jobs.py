@@ -56,8 +56,9 @@ def plinth_project(plinth, work, db, target):
     jobs = project / "src" / "jobs" / "mod.rs"
     jobs.write_text(jobs.read_text().replace(
         "// plinth:jobs", "Registered::of::<crate::bench_job::Noop>(),\n    // plinth:jobs", 1))
+    # A target folder per database: both projects build a `jobs_bench` of the same crate.
     run(["cargo", "build", "--release", "--bin", "jobs_bench"], project,
-        {"CARGO_TARGET_DIR": str(target)})
+        {"CARGO_TARGET_DIR": str(target / db)})
     return project
 
 
@@ -103,7 +104,7 @@ def main():
                     else:
                         url = fresh_database(args.postgres, f"jobs_bench_{engine}")
                     if engine == "plinth":
-                        output = run([str(target / "release" / "jobs_bench"), str(args.jobs),
+                        output = run([str(target / db / "release" / "jobs_bench"), str(args.jobs),
                                       str(workers)], projects[db], {"DATABASE_URL": url})
                     else:
                         output = run([str(apalis), db, url, str(args.jobs), str(workers)],
