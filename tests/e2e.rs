@@ -189,26 +189,31 @@ impl Server {
 
     /// Sends SIGTERM and requires a clean exit within 5 seconds.
     fn stop(mut self) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill");
-        assert!(status.success());
-        let deadline = Instant::now() + Duration::from_secs(5);
-        loop {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                assert!(
-                    status.success(),
-                    "the app exited with {status} after SIGTERM"
-                );
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the app did not exit within 5 s of SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(50));
+        let status = signal_and_wait(&mut self.child, "-TERM", 5);
+        assert!(
+            status.success(),
+            "the app exited with {status} after SIGTERM"
+        );
+    }
+}
+
+/// Sends `signal` to `child` and waits up to `seconds` for it to end; its exit status.
+fn signal_and_wait(child: &mut Child, signal: &str, seconds: u64) -> std::process::ExitStatus {
+    let sent = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
         }
+        assert!(
+            Instant::now() < deadline,
+            "the process did not end within {seconds} s of {signal}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
@@ -1555,22 +1560,7 @@ impl WorkerProcess {
 
     /// Sends `signal` and waits up to `seconds` for the process to end; its exit status.
     fn signal_and_wait(&mut self, signal: &str, seconds: u64) -> std::process::ExitStatus {
-        let sent = Command::new("kill")
-            .args([signal, &self.pid()])
-            .status()
-            .expect("kill");
-        assert!(sent.success());
-        let deadline = Instant::now() + Duration::from_secs(seconds);
-        loop {
-            if let Some(status) = self.0.try_wait().expect("wait") {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the worker did not end within {seconds} s of {signal}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        signal_and_wait(&mut self.0, signal, seconds)
     }
 }
 
