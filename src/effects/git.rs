@@ -7,6 +7,12 @@ use std::path::{Path, PathBuf};
 
 use git2::{FileMode, ObjectType, Oid, Repository, RepositoryInitOptions, Signature};
 
+mod pack;
+
+/// The priority of the in-memory object store of a new repository: above libgit2's own
+/// (loose objects 1, packs 2), so objects are made there first.
+const IN_MEMORY_FIRST: i32 = 1000;
+
 /// The author used when no git identity is configured (CI, containers).
 const FALLBACK_NAME: &str = "plinth";
 const FALLBACK_EMAIL: &str = "plinth@localhost";
@@ -22,10 +28,10 @@ pub fn enclosing_work_tree(path: &Path) -> Option<PathBuf> {
 /// Creates a repository at `root` on branch `main` and commits `files` (the project just
 /// written there, by path), but those its `.gitignore` keeps out.
 ///
-/// Each blob is written from the rendered text (no file is read back), the trees are
-/// built in memory, and the index is read from the commit's tree: libgit2's `add_all`
-/// would stat and resolve each path several times. (Writing the objects as one pack
-/// instead of loose files was measured slower: bench/RESULTS.md.)
+/// Each blob is made from the rendered text (no file is read back), the trees and the
+/// commit in memory, then all are written as one pack (`effects::pack`) instead of a
+/// loose file each; the index is read from the commit's tree: libgit2's `add_all` would
+/// stat and resolve each path several times.
 pub fn init_and_commit<'a>(
     root: &Path,
     files: impl Iterator<Item = (&'a Path, &'a [u8])>,
@@ -39,17 +45,24 @@ pub fn init_and_commit<'a>(
     options.initial_head("main").external_template(false);
     let repository = Repository::init_opts(root, &options)?;
     let odb = repository.odb()?;
+    // Objects are made in memory (this backend comes first), then packed.
+    let memory = odb.add_new_mempack_backend(IN_MEMORY_FIRST)?;
+    let mut made = Vec::new();
     let mut folders = Folder::default();
     for (path, contents) in files {
         if repository.is_path_ignored(path)? {
             continue;
         }
         let oid = odb.write(ObjectType::Blob, contents)?;
+        made.push(oid);
         folders.insert(path, oid);
     }
-    let tree = repository.find_tree(folders.write(&repository)?)?;
+    let tree = repository.find_tree(folders.write(&repository, &mut made)?)?;
     let signature = signature(&repository)?;
     let commit = repository.commit(Some("HEAD"), &signature, &signature, message, &tree, &[])?;
+    made.push(commit);
+    pack::write(&odb, &made)?;
+    memory.reset()?;
     // What plinth generated is the project's first base (`effects::base`).
     repository.reference(BASE_REF, commit, false, message)?;
     let mut index = repository.index()?;
@@ -110,7 +123,7 @@ pub fn record_base<'a>(
     for (path, contents) in files {
         folders.insert(path, odb.write(ObjectType::Blob, contents)?);
     }
-    let tree = repository.find_tree(folders.write(&repository)?)?;
+    let tree = repository.find_tree(folders.write(&repository, &mut Vec::new())?)?;
     let parent = repository
         .find_reference(BASE_REF)
         .ok()
@@ -181,16 +194,19 @@ impl Folder {
         folder.files.insert(file, oid);
     }
 
-    /// Writes this folder's tree, its subfolders' first.
-    fn write(&self, repository: &Repository) -> Result<Oid, git2::Error> {
+    /// Writes this folder's tree, its subfolders' first, adding each tree's id to `made`.
+    fn write(&self, repository: &Repository, made: &mut Vec<Oid>) -> Result<Oid, git2::Error> {
         let mut builder = repository.treebuilder(None)?;
         for (name, folder) in &self.folders {
-            builder.insert(name, folder.write(repository)?, FileMode::Tree.into())?;
+            let tree = folder.write(repository, made)?;
+            builder.insert(name, tree, FileMode::Tree.into())?;
         }
         for (name, oid) in &self.files {
             builder.insert(name, *oid, FileMode::Blob.into())?;
         }
-        builder.write()
+        let tree = builder.write()?;
+        made.push(tree);
+        Ok(tree)
     }
 }
 
