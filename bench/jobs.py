@@ -5,7 +5,7 @@ PostgreSQL, with one worker and with three, in turns.
     python3 bench/jobs.py [--rounds 3] [--jobs 10000] [--plinth PATH] [--work DIR]
                           [--postgres postgres://postgres@127.0.0.1:5432]
 
-Each run queues JOBS no-op jobs (plinth: `Enqueue::push` in one transaction; apalis:
+Each run queues JOBS no-op jobs (plinth: `Enqueue::push_all` in one transaction; apalis:
 `push_bulk`), times the workers (four jobs at a time each, a pool each) running them all,
 then the time from queueing one job on an idle worker to its end (median of twenty).
 A fresh database each run. Prints the medians of the rounds and plinth's ratios to
@@ -27,12 +27,19 @@ bench = importlib.util.module_from_spec(SPEC)
 SPEC.loader.exec_module(bench)
 
 NAME = "benchq"
+# Seconds one measured run may take before the bench stops with what it printed.
+TIMEOUT = 600
 
 
-def run(command, cwd, env=None):
-    """Runs `command`, failing the bench with its output when it fails; its stdout."""
-    done = subprocess.run(command, cwd=cwd, env={**os.environ, **(env or {})},
-                          capture_output=True, text=True)
+def run(command, cwd, env=None, timeout=None):
+    """Runs `command`, failing the bench with its output when it fails or outlasts
+    `timeout` seconds; its stdout."""
+    try:
+        done = subprocess.run(command, cwd=cwd, env={**os.environ, **(env or {})},
+                              capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as expired:
+        raise SystemExit(f"{command} took more than {timeout} s:\n{expired.stdout}\n"
+                         f"{expired.stderr}") from expired
     if done.returncode != 0:
         raise SystemExit(f"{command} failed:\n{done.stdout}\n{done.stderr}")
     return done.stdout
@@ -105,10 +112,10 @@ def main():
                         url = fresh_database(args.postgres, f"jobs_bench_{engine}")
                     if engine == "plinth":
                         output = run([str(target / db / "release" / "jobs_bench"), str(args.jobs),
-                                      str(workers)], projects[db], {"DATABASE_URL": url})
+                                      str(workers)], projects[db], {"DATABASE_URL": url}, TIMEOUT)
                     else:
                         output = run([str(apalis), db, url, str(args.jobs), str(workers)],
-                                     BENCH)
+                                     BENCH, timeout=TIMEOUT)
                     figures = json.loads(output.strip().splitlines()[-1])
                     print(db, workers, engine, figures, flush=True)
                     samples.setdefault((db, workers, engine), []).append(figures)

@@ -1,4 +1,5 @@
-//! `jobs_bench JOBS WORKERS`: queues JOBS no-op jobs through plinth's generated queue,
+//! `jobs_bench JOBS WORKERS`: queues JOBS no-op jobs through plinth's generated queue
+//! (`Enqueue::push_all`, in one transaction),
 //! then times WORKERS workers (four jobs at a time each, a pool each, as separate
 //! processes would have) running them all; then, on an idle worker, the time from
 //! queueing one job to its end, twenty times. Prints one line of JSON. Copied into a
@@ -24,10 +25,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     benchq::db::migrate(&states[0].db).await?;
 
     let started = Instant::now();
+    let batch = (0..jobs).map(|n| Enqueue::new(&Noop { n }));
+    let batch = batch.collect::<Result<Vec<_>, _>>()?;
     let mut transaction = states[0].db.begin().await?;
-    for n in 0..jobs {
-        Enqueue::new(&Noop { n })?.push(&mut *transaction).await?;
-    }
+    Enqueue::push_all(batch, &mut transaction).await?;
     transaction.commit().await?;
     let enqueue = started.elapsed().as_secs_f64();
 

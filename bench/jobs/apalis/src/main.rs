@@ -12,6 +12,11 @@ use apalis_postgres::{PgPool, PostgresStorage};
 use apalis_sqlite::{SqlitePool, SqliteStorage};
 use serde::{Deserialize, Serialize};
 
+/// How often an idle worker looks for jobs, as plinth's workers do (`POLL` in
+/// src/jobs/worker.rs). Left to its default, an idle apalis worker looks again only at
+/// its next heartbeat (30 s).
+const POLL: Duration = Duration::from_secs(1);
+
 /// How many jobs ran to their end.
 static DONE: AtomicUsize = AtomicUsize::new(0);
 
@@ -66,7 +71,7 @@ async fn main() -> Result<(), BoxDynError> {
             for number in 0..workers {
                 let pool = <$pool>::connect(&url).await?;
                 let worker = WorkerBuilder::new(format!("worker-{number}"))
-                    .backend($storage::<Noop>::new(&pool))
+                    .backend($storage::<Noop>::new(&pool).poll_with_interval(POLL))
                     .concurrency(4)
                     .build(noop);
                 tokio::spawn(worker.run());

@@ -209,6 +209,48 @@ async fn a_unique_job_is_queued_once_while_queued_or_running() {
 }
 
 #[tokio::test]
+async fn many_jobs_are_queued_at_once_in_claim_order_and_unique_keys_hold() {
+    let (state, queue, now) = (state().await, fresh_queue(), later());
+    let key = format!("{queue}-key");
+    let job = |n: usize| {
+        let job = Enqueue::new(&Record {
+            key: format!("{queue}-{n}"),
+        });
+        job.expect("serializes")
+            .queue(&queue)
+            .priority(i32::from(n == 1500))
+    };
+    // Two statements' worth, the last two sharing a key with a job already queued.
+    let taken = job(0).unique(&key).push_at(&state.db, now).await;
+    assert!(taken.expect("queued").is_some());
+    let many = (1..=2001).map(|n| {
+        if n > 1999 {
+            job(n).unique(&key)
+        } else {
+            job(n)
+        }
+    });
+    let ids = {
+        // Given back before claiming: a test's SQLite pool may hold one connection.
+        let mut connection = state.db.acquire().await.expect("a connection");
+        let none = Enqueue::push_all_at([], &mut connection, now).await;
+        assert!(none.expect("nothing to queue").is_empty());
+        Enqueue::push_all_at(many, &mut connection, now).await
+    };
+    let ids = ids.expect("queued");
+    assert_eq!(ids.len(), 1999, "the two with a taken key are left out");
+    let first = claim(&state, &queue, now).await.expect("due");
+    assert_eq!(first.id, ids[1499], "the one with a priority first");
+    let second = claim(&state, &queue, now).await.expect("due");
+    assert!(
+        second.id < ids[0],
+        "then the earliest: the one queued alone"
+    );
+    let third = claim(&state, &queue, now).await.expect("due");
+    assert_eq!(third.id, ids[0]);
+}
+
+#[tokio::test]
 async fn a_job_whose_worker_died_is_claimed_again_once_its_lease_runs_out() {
     let (state, queue, now) = (state().await, fresh_queue(), later());
     let lease = i64::try_from(LEASE.as_secs()).expect("small");
