@@ -105,9 +105,8 @@ async fn push<J: Job>(state: &AppState, job: &J, queue: &str, now: i64) -> i64 {
 }
 
 async fn claim(state: &AppState, queue: &str, now: i64) -> Option<Claimed> {
-    queue::claim(&state.db, queue, now, LEASE)
-        .await
-        .expect("claims")
+    let claimed = queue::claim(&state.db, queue, now, LEASE, 1).await;
+    claimed.expect("claims").pop()
 }
 
 async fn status(state: &AppState, id: i64) -> (String, i32, i64, Option<String>) {
@@ -241,13 +240,17 @@ async fn many_jobs_are_queued_at_once_in_claim_order_and_unique_keys_hold() {
     assert_eq!(ids.len(), 1999, "the two with a taken key are left out");
     let first = claim(&state, &queue, now).await.expect("due");
     assert_eq!(first.id, ids[1499], "the one with a priority first");
-    let second = claim(&state, &queue, now).await.expect("due");
-    assert!(
-        second.id < ids[0],
-        "then the earliest: the one queued alone"
+    // Then the earliest, several at once: the one queued alone, then the first two of many.
+    let three = queue::claim(&state.db, &queue, now, LEASE, 3).await;
+    let mut three: Vec<i64> = three.expect("claims").iter().map(|job| job.id).collect();
+    three.sort_unstable();
+    assert_eq!(three.len(), 3);
+    assert!(three[0] < ids[0], "the one queued alone");
+    assert_eq!(three[1..], ids[..2]);
+    assert_eq!(
+        claim(&state, &queue, now).await.map(|job| job.id),
+        Some(ids[2])
     );
-    let third = claim(&state, &queue, now).await.expect("due");
-    assert_eq!(third.id, ids[0]);
 }
 
 #[tokio::test]

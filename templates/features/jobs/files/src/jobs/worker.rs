@@ -135,24 +135,29 @@ impl Worker {
                 _ = &mut stop => break,
             };
             let Ok(permit) = permit else { break };
-            match self.claim().await {
-                Some(job) => {
-                    let attempt = attempt(
-                        self.state.clone(),
-                        job.clone(),
-                        self.jobs,
-                        self.lease,
-                        permit,
-                    );
-                    claimed.insert(running.spawn(attempt).id(), job);
+            // Every free slot at once: one claim fills them all.
+            let mut free = vec![permit];
+            while let Ok(permit) = Arc::clone(&permits).try_acquire_owned() {
+                free.push(permit);
+            }
+            let jobs = self.claim(free.len()).await;
+            if jobs.is_empty() {
+                drop(free);
+                tokio::select! {
+                    () = tokio::time::sleep(POLL) => continue,
+                    _ = &mut stop => break,
                 }
-                None => {
-                    drop(permit);
-                    tokio::select! {
-                        () = tokio::time::sleep(POLL) => {}
-                        _ = &mut stop => break,
-                    }
-                }
+            }
+            // The slots left free are given back as `free` ends.
+            for (job, permit) in jobs.into_iter().zip(free) {
+                let attempt = attempt(
+                    self.state.clone(),
+                    job.clone(),
+                    self.jobs,
+                    self.lease,
+                    permit,
+                );
+                claimed.insert(running.spawn(attempt).id(), job);
             }
         }
         schedule.abort();
@@ -180,19 +185,23 @@ impl Worker {
         tracing::info!("worker stopped");
     }
 
-    /// The next due job of the first queue that has one.
-    async fn claim(&self) -> Option<Claimed> {
+    /// Up to `limit` due jobs, the first queue's before the second's.
+    async fn claim(&self, limit: usize) -> Vec<Claimed> {
+        let mut jobs = Vec::new();
         for name in &self.queues {
-            match queue::claim(&self.state.db, name, db::unix_now(), self.lease).await {
-                Ok(Some(job)) => return Some(job),
-                Ok(None) => {}
+            let left = limit - jobs.len();
+            match queue::claim(&self.state.db, name, db::unix_now(), self.lease, left).await {
+                Ok(claimed) => jobs.extend(claimed),
                 Err(err) => {
-                    tracing::error!(%err, queue = %name, "cannot claim a job");
-                    return None;
+                    tracing::error!(%err, queue = %name, "cannot claim jobs");
+                    break;
                 }
             }
+            if jobs.len() == limit {
+                break;
+            }
         }
-        None
+        jobs
     }
 
     /// Says the worker is alive, and fails the jobs of its queues abandoned on their last
