@@ -2,10 +2,11 @@
 //!
 //! A loose object is a file of its own in a folder of its own: for a full project's first
 //! commit, about 140 of them, each a `mkdir`, a temporary file, a `link` and an `unlink`
-//! in libgit2, which cost more than the rest of `plinth new` put together. A pack is one
-//! file and its index (libgit2's indexer writes the index). libgit2's own pack builder
-//! first searches every pair of similar objects for deltas, which on a first commit costs
-//! more than the loose files it saves (bench/RESULTS.md), so the pack is written here,
+//! in libgit2, which on a disk slow to create small files cost more than writing the
+//! project itself. A pack is one file and its index (libgit2's indexer writes the index).
+//! libgit2's own pack builder first searches every pair of similar objects for deltas,
+//! which on a first commit costs more than the loose files it saves, so the pack is
+//! written here (measurements of both in bench/RESULTS.md),
 //! without deltas: `PACK`, version 2 and the number of objects; each object as a header
 //! (its type and size) and its deflated contents; then the SHA-1 of everything before
 //! (gitformat-pack(5)).
@@ -32,12 +33,12 @@ pub(super) fn write(odb: &Odb<'_>, ids: &[Oid]) -> Result<(), git2::Error> {
         deflate
             .write_all(object.data())
             .and_then(|()| deflate.finish().map(drop))
-            .map_err(io_error)?;
+            .map_err(|err| io_error(&err))?;
     }
     let checksum = sha1_smol::Sha1::from(&pack).digest().bytes();
     pack.extend_from_slice(&checksum);
     let mut writer = odb.packwriter()?;
-    writer.write_all(&pack).map_err(io_error)?;
+    writer.write_all(&pack).map_err(|err| io_error(&err))?;
     writer.commit()?;
     Ok(())
 }
@@ -69,7 +70,7 @@ fn low_bits(value: usize, mask: u8) -> u8 {
     u8::try_from(value & usize::from(mask)).unwrap_or(mask)
 }
 
-fn io_error(err: std::io::Error) -> git2::Error {
+fn io_error(err: &std::io::Error) -> git2::Error {
     git2::Error::from_str(&format!("cannot write the pack: {err}"))
 }
 
