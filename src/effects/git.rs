@@ -9,6 +9,9 @@ use git2::{FileMode, ObjectType, Oid, Repository, RepositoryInitOptions, Signatu
 
 mod pack;
 
+/// The branch a new repository starts on.
+const MAIN: &str = "refs/heads/main";
+
 /// The priority of the in-memory object store of a new repository: above libgit2's own
 /// (loose objects 1, packs 2), so objects are made there first.
 const IN_MEMORY_FIRST: i32 = 1000;
@@ -29,7 +32,7 @@ pub fn enclosing_work_tree(path: &Path) -> Option<PathBuf> {
 /// written there, by path), but those its `.gitignore` keeps out.
 ///
 /// Each blob is made from the rendered text (no file is read back), the trees and the
-/// commit in memory, then all are written as one pack (`effects::pack`) instead of a
+/// commit in memory, then all are written as one pack (`pack`) instead of a
 /// loose file each; the index is read from the commit's tree: libgit2's `add_all` would
 /// stat and resolve each path several times.
 pub fn init_and_commit<'a>(
@@ -42,7 +45,7 @@ pub fn init_and_commit<'a>(
     git2::opts::strict_object_creation(false);
     let mut options = RepositoryInitOptions::new();
     // No copy of the system's sample hooks (`git init` copies a dozen files nobody runs).
-    options.initial_head("main").external_template(false);
+    options.initial_head(MAIN).external_template(false);
     let repository = Repository::init_opts(root, &options)?;
     let odb = repository.odb()?;
     // Objects are made in memory (this backend comes first), then packed.
@@ -59,11 +62,12 @@ pub fn init_and_commit<'a>(
     }
     let tree = repository.find_tree(folders.write(&repository, &mut made)?)?;
     let signature = signature(&repository)?;
-    let commit = repository.commit(Some("HEAD"), &signature, &signature, message, &tree, &[])?;
+    let commit = repository.commit(None, &signature, &signature, message, &tree, &[])?;
     made.push(commit);
     pack::write(&odb, &made)?;
     memory.reset()?;
-    // What plinth generated is the project's first base (`effects::base`).
+    // The branch, then plinth's base (`effects::base`), once the objects are on disk.
+    repository.reference(MAIN, commit, false, message)?;
     repository.reference(BASE_REF, commit, false, message)?;
     let mut index = repository.index()?;
     index.read_tree(&tree)?;
@@ -228,9 +232,12 @@ mod tests {
         fs::write(root.join(".env"), "SECRET_KEY=x\n").expect("write");
         fs::create_dir(root.join("src")).expect("mkdir");
         fs::write(root.join("src/main.rs"), "fn main() {}\n").expect("write");
+        // The same contents twice: one object, packed once.
+        fs::write(root.join("src/copy.rs"), "fn main() {}\n").expect("write");
         let files = [
             (Path::new(".gitignore"), &b".env\n"[..]),
             (Path::new(".env"), b"SECRET_KEY=x\n"),
+            (Path::new("src/copy.rs"), b"fn main() {}\n"),
             (Path::new("src/main.rs"), b"fn main() {}\n"),
         ];
         init_and_commit(root, files.into_iter(), "Initial commit").expect("committed");

@@ -11,14 +11,19 @@
 //! (its type and size) and its deflated contents; then the SHA-1 of everything before
 //! (gitformat-pack(5)).
 
+use std::collections::HashSet;
 use std::io::Write;
 
 use flate2::Compression;
 use flate2::write::ZlibEncoder;
 use git2::{ObjectType, Odb, Oid};
 
-/// Writes the objects `ids`, which `odb` holds (in memory, say), into its packs.
+/// Writes the objects `ids`, which `odb` holds (in memory, say), into its packs. An id
+/// may come twice (two files with the same contents): a pack holds it once, or libgit2's
+/// indexer refuses the pack.
 pub(super) fn write(odb: &Odb<'_>, ids: &[Oid]) -> Result<(), git2::Error> {
+    let mut seen = HashSet::new();
+    let ids: Vec<Oid> = ids.iter().copied().filter(|id| seen.insert(*id)).collect();
     let count = u32::try_from(ids.len())
         .map_err(|_| git2::Error::from_str("too many objects for one pack"))?;
     let mut pack = Vec::new();
@@ -26,7 +31,7 @@ pub(super) fn write(odb: &Odb<'_>, ids: &[Oid]) -> Result<(), git2::Error> {
     pack.extend_from_slice(&2_u32.to_be_bytes());
     pack.extend_from_slice(&count.to_be_bytes());
     for id in ids {
-        let object = odb.read(*id)?;
+        let object = odb.read(id)?;
         header(&mut pack, object.kind(), object.data().len())?;
         // The speed libgit2 deflates loose objects with.
         let mut deflate = ZlibEncoder::new(&mut pack, Compression::fast());
