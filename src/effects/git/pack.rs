@@ -5,11 +5,10 @@
 //! in libgit2, which on a disk slow to create small files cost more than writing the
 //! project itself. A pack is one file and its index (libgit2's indexer writes the index).
 //! libgit2's own pack builder first searches every pair of similar objects for deltas,
-//! which on a first commit costs more than the loose files it saves, so the pack is
-//! written here (measurements of both in bench/RESULTS.md),
-//! without deltas: `PACK`, version 2 and the number of objects; each object as a header
-//! (its type and size) and its deflated contents; then the SHA-1 of everything before
-//! (gitformat-pack(5)).
+//! which on a first commit costs more than the loose files it saves (both measured in
+//! bench/RESULTS.md), so the pack is written here, without deltas: `PACK`, version 2 and
+//! the number of objects; each object as a header (its type and size) and its deflated
+//! contents; then the SHA-1 of everything before (gitformat-pack(5)).
 
 use std::collections::HashSet;
 use std::io::Write;
