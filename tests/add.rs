@@ -257,14 +257,16 @@ fn add_auth_on_a_bare_micro_project_pulls_in_and_names_what_it_requires() {
     assert_eq!(result.code, 0, "{}", result.stderr);
     assert!(
         result.stderr.contains(
-            "Adding templates (required), db (required), sessions (required), csrf (required), auth"
+            "Adding templates (required), db (required), sessions (required), csrf (required), limits (required), auth"
         ),
         "{}",
         result.stderr
     );
     let manifest = fs::read_to_string(project.path().join("Cargo.toml")).expect("Cargo.toml");
     assert!(
-        manifest.contains("features = [\"templates\", \"db\", \"sessions\", \"csrf\", \"auth\"]"),
+        manifest.contains(
+            "features = [\"templates\", \"db\", \"sessions\", \"csrf\", \"limits\", \"auth\"]"
+        ),
         "{manifest}"
     );
     let admin = run(project.path(), &["add", "admin"]);

@@ -158,7 +158,7 @@ fn a_micro_project_gets_what_a_resource_needs_with_yes_and_is_asked_otherwise() 
     assert_eq!(refused.code, 2, "{}", refused.transcript());
     assert!(
         refused.stderr.contains(
-            "error: a resource needs auth (with templates, db, sessions, csrf), which this project does not have"
+            "error: a resource needs auth (with templates, db, sessions, csrf, limits), which this project does not have"
         ),
         "{}",
         refused.stderr
@@ -176,7 +176,9 @@ fn a_micro_project_gets_what_a_resource_needs_with_yes_and_is_asked_otherwise() 
     assert_eq!(added.code, 0, "{}", added.transcript());
     let manifest = fs::read_to_string(root.join("Cargo.toml")).expect("manifest");
     assert!(
-        manifest.contains("features = [\"templates\", \"db\", \"sessions\", \"csrf\", \"auth\"]"),
+        manifest.contains(
+            "features = [\"templates\", \"db\", \"sessions\", \"csrf\", \"limits\", \"auth\"]"
+        ),
         "{manifest}"
     );
     let main = fs::read_to_string(root.join("src/main.rs")).expect("main.rs");

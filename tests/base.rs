@@ -208,7 +208,20 @@ fn a_project_without_git_keeps_its_base_in_a_folder_of_plinths() {
     let main = root.join("src/main.rs");
     let edited = fs::read_to_string(&main).expect("main.rs") + "// mine\n";
     fs::write(&main, &edited).expect("edit");
-    plinth(&root, &["add", "static", "--yes"]);
+    let added = run(&root, &["add", "static", "--yes"]);
+    assert_eq!(added.code, 0, "{}", added.transcript());
+    // The report names the user's files, and the bookkeeping in one line.
+    assert!(
+        added.stderr.contains("Created static/style.css"),
+        "{}",
+        added.stderr
+    );
+    assert!(!added.stderr.contains(".plinth/base/"), "{}", added.stderr);
+    assert!(
+        added.stderr.contains("Recorded what plinth generated"),
+        "{}",
+        added.stderr
+    );
     let kept = folder_files(&base);
     assert!(kept.iter().any(|(path, _)| path == "static/style.css"));
     let main_in_base = kept

@@ -727,6 +727,8 @@ fn micro_with_everything_in_two_orders() {
     assert_eq!(server.get("/health").0, 200);
     assert_eq!(server.get("/static/style.css").0, 200);
     server.stop();
+    // Accounts brought `limits`: micro holds against slow clients as full does.
+    slow_clients_cannot_hold_the_server(&at_once, "e2e-all");
 }
 
 /// Runs the app's `check` command with `args`; returns the exit code and both outputs.

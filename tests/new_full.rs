@@ -58,7 +58,7 @@ fn the_metadata_records_the_style_and_every_feature() {
     assert!(manifest.contains("style = \"full\""), "{manifest}");
     assert!(
         manifest.contains(
-            r#"features = ["templates", "static", "db", "sessions", "csrf", "auth", "admin", "mail", "jobs", "ci"]"#
+            r#"features = ["templates", "static", "db", "sessions", "csrf", "limits", "auth", "admin", "mail", "jobs", "ci"]"#
         ),
         "{manifest}"
     );

@@ -242,25 +242,44 @@ fn meet(a: &str, b: &str) -> bool {
 }
 
 /// The satellites and their contexts: features the states need not enumerate with every
-/// set of the others. A satellite is a feature that no other requires and that changes
-/// other features' files only by insertions at markers (no `find`/`replace`). Its
-/// context is every feature it meets (`meet`), every feature those meet, and so on.
+/// set of the others. A satellite is a feature that changes other features' files only by
+/// insertions at markers, and replaces text (`find`/`replace`) only at places no other
+/// feature edits, so only the style's own text. Its context is every feature it meets
+/// (`meet`), every feature those meet, and so on.
 ///
 /// Why that is enough: leaving a satellite out of a project changes exactly its own
-/// contributions (its files, its insertions, the `with/` folders and `when` edits of it
-/// and for it), so every state without it is one of the other sets, all enumerated. In a
-/// state with it, what its contributions are, and what the code they refer to is, depend
-/// only on which features of its context are installed (its requirements always are): so
-/// the states hold, for each set of its context, the smallest project with the satellite
-/// and that set. Where its lines land at shared markers is tried alone (the smallest
-/// project) and beside every other feature's (the project with every feature). Chosen
-/// from the end of the catalogue, a satellite is in no other satellite's context.
+/// contributions (its files, its insertions and replacements, the `with/` folders and
+/// `when` edits of it and for it), so every state without it is one of the other sets, all
+/// enumerated (a set that requires it holds it). In a state with it, what its contributions
+/// are, and what the code they refer to is, depend only on which features of its context
+/// are installed (its requirements always are): so the states hold, for each set of its
+/// context, the smallest project with the satellite and that set. Where its lines land at
+/// shared markers is tried alone (the smallest project), beside the features that require
+/// it (every set holding them), and beside every other feature's (the project with every
+/// feature). Chosen from the end of the catalogue, a satellite is in no other satellite's
+/// context.
 fn satellites(features: &[&'static Feature]) -> Vec<(&'static str, Vec<&'static str>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/features");
+    let recipe = |id: &str| {
+        std::fs::read_to_string(root.join(id).join("feature.toml.hbs")).expect("a recipe")
+    };
+    // Whether a replacement of `id` is at a place another feature edits too, or in a file.
     let replaces = |id: &str| {
-        std::fs::read_to_string(root.join(id).join("feature.toml.hbs"))
-            .expect("a recipe")
-            .contains("\nfind = ")
+        recipe(id)
+            .split("[[edit]]")
+            .filter(|edit| edit.contains("\nfind = "))
+            .any(|edit| {
+                let Some(place) = edit.lines().find_map(|line| line.strip_prefix("place = "))
+                else {
+                    return true;
+                };
+                features.iter().any(|other| {
+                    other.id != id
+                        && recipe(other.id)
+                            .lines()
+                            .any(|line| line.ends_with(&format!("= {place}")))
+                })
+            })
     };
     let context = |id: &'static str| -> Vec<&'static str> {
         let mut found: Vec<&'static str> = Vec::new();
@@ -281,10 +300,7 @@ fn satellites(features: &[&'static Feature]) -> Vec<(&'static str, Vec<&'static 
     };
     let mut chosen: Vec<(&'static str, Vec<&'static str>)> = Vec::new();
     for feature in features.iter().rev() {
-        let required = features
-            .iter()
-            .any(|other| other.requires.contains(&feature.id));
-        if required || replaces(feature.id) {
+        if replaces(feature.id) {
             continue;
         }
         let around = context(feature.id);
@@ -299,20 +315,25 @@ fn satellites(features: &[&'static Feature]) -> Vec<(&'static str, Vec<&'static 
 }
 
 #[test]
-fn jobs_is_the_satellite() {
+fn jobs_limits_and_csrf_are_the_satellites() {
     let compiled: Vec<&Feature> = CATALOGUE
         .iter()
         .filter(|feature| !["docker", "ci"].contains(&feature.id))
         .collect();
     assert_eq!(
         satellites(&compiled),
-        [("jobs", vec!["auth", "admin", "mail"])]
+        [
+            ("jobs", vec!["auth", "admin", "mail"]),
+            ("limits", vec![]),
+            ("csrf", vec!["templates", "static", "db", "sessions"])
+        ]
     );
 }
 
 /// The feature sets of the micro states: every set of the features that are not
-/// satellites, closed under their requirements; for each satellite and each set of its
-/// context, the smallest set that holds both; and the set of every feature.
+/// satellites, closed under their requirements (with the satellites they require); for
+/// each satellite and each set of its context, the smallest set that holds both; and the
+/// set of every feature.
 fn micro_sets(
     features: &[&'static Feature],
     satellites: &[(&'static str, Vec<&'static str>)],
@@ -322,7 +343,6 @@ fn micro_sets(
         .copied()
         .filter(|feature| !satellites.iter().any(|(id, _)| *id == feature.id))
         .collect();
-    let mut sets = closed_sets(&core);
     let in_order = |ids: &[&str]| -> Vec<&'static str> {
         features
             .iter()
@@ -330,6 +350,19 @@ fn micro_sets(
             .filter(|id| ids.contains(id))
             .collect()
     };
+    let mut sets: Vec<Vec<&'static str>> = closed_sets(&core)
+        .iter()
+        .map(|set| {
+            let wanted: Vec<String> = set.iter().map(|id| (*id).to_owned()).collect();
+            let resolved = plinth::features::catalogue::resolve(&wanted).expect("known");
+            in_order(
+                &resolved
+                    .iter()
+                    .map(|feature| feature.id)
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect();
     for (id, context) in satellites {
         for mask in 0_u32..(1 << context.len()) {
             let mut wanted = vec![(*id).to_owned()];
@@ -361,7 +394,7 @@ fn micro_sets_hold_each_satellite_with_each_set_of_its_context_and_everything() 
         .iter()
         .filter(|feature| !["docker", "ci"].contains(&feature.id))
         .collect();
-    let sets = micro_sets(&features, &[("jobs", vec!["mail"])]);
+    let sets = micro_sets(&features, &[("jobs", vec!["mail"]), ("limits", vec![])]);
     let with_jobs: Vec<&Vec<&str>> = sets.iter().filter(|set| set.contains(&"jobs")).collect();
     assert_eq!(with_jobs.len(), 3, "{with_jobs:?}");
     assert_eq!(with_jobs[0], &vec!["db", "jobs"]);
@@ -372,12 +405,26 @@ fn micro_sets_hold_each_satellite_with_each_set_of_its_context_and_everything() 
         sets.contains(&vec!["templates", "mail"]),
         "mail is not a satellite here"
     );
+    // A satellite that others require is in every set that holds one of them.
+    let with_limits: Vec<&Vec<&str>> = sets.iter().filter(|set| set.contains(&"limits")).collect();
+    assert!(with_limits.contains(&&vec!["limits"]), "{with_limits:?}");
+    assert!(
+        sets.iter()
+            .all(|set| !set.contains(&"auth") || set.contains(&"limits"))
+    );
+    assert!(
+        with_limits
+            .iter()
+            .all(|set| set.len() == 1 || set.contains(&"auth")),
+        "{with_limits:?}"
+    );
 }
 
 /// `plinth add resource` argument lists, one per resource.
 type ResourceList = &'static [&'static [&'static str]];
 
-/// Every set of `features` that holds each member's requirements, smallest first.
+/// Every set of `features` that holds each member's requirements among `features`,
+/// smallest first.
 fn closed_sets(features: &[&'static Feature]) -> Vec<Vec<&'static str>> {
     let mut sets = Vec::new();
     for mask in 0_u32..(1 << features.len()) {
@@ -390,7 +437,12 @@ fn closed_sets(features: &[&'static Feature]) -> Vec<Vec<&'static str>> {
         let closed = features
             .iter()
             .filter(|feature| set.contains(&feature.id))
-            .all(|feature| feature.requires.iter().all(|id| set.contains(id)));
+            .all(|feature| {
+                feature
+                    .requires
+                    .iter()
+                    .all(|id| set.contains(id) || !features.iter().any(|other| other.id == *id))
+            });
         if closed {
             sets.push(set);
         }

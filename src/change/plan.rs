@@ -109,6 +109,25 @@ impl Plan {
             .filter(|change| change.action() != Action::Identical)
     }
 
+    /// The plan less the changes inside `folder`, and whether there were any: what a
+    /// user is shown when `folder` is plinth's own bookkeeping.
+    #[must_use]
+    pub fn outside(&self, folder: &Path) -> (Plan, bool) {
+        let (inside, outside): (Vec<FileChange>, Vec<FileChange>) = self
+            .changes
+            .iter()
+            .cloned()
+            .partition(|change| change.path.starts_with(folder));
+        let shown = Plan {
+            changes: outside,
+            conflicts: self.conflicts.clone(),
+        };
+        let hidden = inside
+            .iter()
+            .any(|change| change.action() != Action::Identical);
+        (shown, hidden)
+    }
+
     /// Whether applying the plan changes nothing.
     #[must_use]
     pub fn is_noop(&self) -> bool {

@@ -126,8 +126,14 @@ impl Adding<'_> {
 /// Shows the plan (`--dry-run`) or, when it has no conflict and the user agrees, applies
 /// it and reports each file.
 pub fn conclude(root: &Path, plan: &Plan, dry_run: bool, yes: bool) -> Result<(), Error> {
+    // What plinth keeps for itself in `.plinth/` changes with every command: one line says
+    // so, instead of a line (or a diff) per file of its copy of the base.
+    let (shown, bookkeeping) = plan.outside(Path::new(base::FOLDER_ROOT));
     if dry_run {
-        print!("{}", plan.describe());
+        print!("{}", shown.describe());
+        if bookkeeping {
+            println!("{:>10}  {}", "record", RECORDED);
+        }
         if !plan.conflicts.is_empty() {
             return Err(Error::Conflicts(plan.conflicts.clone()));
         }
@@ -138,15 +144,18 @@ pub fn conclude(root: &Path, plan: &Plan, dry_run: bool, yes: bool) -> Result<()
         return Err(Error::Conflicts(plan.conflicts.clone()));
     }
     if !yes && prompt::interactive() {
-        print_summary(plan);
+        print_summary(&shown);
         if !prompt::confirm("Apply these changes?")? {
             return Err(Error::Cancelled);
         }
     }
     write::apply_changes(root, plan)?;
-    report_applied(root, plan);
+    report_applied(root, &shown, bookkeeping);
     Ok(())
 }
+
+/// What the bookkeeping line says.
+const RECORDED: &str = "what plinth generated, in .plinth/ (`plinth upgrade` merges from it)";
 
 /// The database to install with: the one asked for, unless the project
 /// already has a database of another kind.
@@ -193,9 +202,12 @@ fn print_summary(plan: &Plan) {
     }
 }
 
-fn report_applied(root: &Path, plan: &Plan) {
+fn report_applied(root: &Path, plan: &Plan, bookkeeping: bool) {
     for change in plan.effective() {
         report::status(change.action().done(), change.path.display());
+    }
+    if bookkeeping {
+        report::status("Recorded", RECORDED);
     }
     report::status(
         "Finished",

@@ -25,6 +25,9 @@ use crate::error::Error;
 /// The table of the base's files, relative to the project's root.
 pub const TABLE: &str = ".plinth/base.toml";
 
+/// The folder of plinth's own bookkeeping in a project: the table or the copy of the base.
+pub const FOLDER_ROOT: &str = ".plinth";
+
 /// The project's settings and secrets (`.env`), never part of a base.
 pub const ENV: &str = ".env";
 

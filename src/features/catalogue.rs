@@ -64,9 +64,15 @@ pub const CATALOGUE: &[Feature] = &[
         in_full: InFull::Always,
     },
     Feature {
+        id: "limits",
+        summary: "limits against slow and abusive clients: a timeout on a request's head and on the whole request, an idle keep-alive limit and a cap on connections, each a setting; every request knows its client's address",
+        requires: &[],
+        in_full: InFull::Always,
+    },
+    Feature {
         id: "auth",
         summary: "users table, register / log in / log out, argon2id, login rate limit, `createsuperuser` command",
-        requires: &["db", "sessions", "csrf", "templates"],
+        requires: &["db", "sessions", "csrf", "templates", "limits"],
         in_full: InFull::Always,
     },
     Feature {

@@ -10,9 +10,6 @@
 //! | `ALLOWED_HOSTS` | local names      | comma-separated host names the site answers to           |
 //! | `BASE_URL`      | none             | the public address, e.g. `https://example.com`           |
 //! | `HOST`, `PORT`  | `127.0.0.1:3000` | where the server listens                                 |
-//! | `HEADER_TIMEOUT`  | `10`           | seconds to send a request's head; also the idle limit    |
-//! | `REQUEST_TIMEOUT` | `30`           | seconds a request may take, body included (then 408)     |
-//! | `MAX_CONNECTIONS` | `1024`         | connections served at once; more wait their turn         |
 //!
 //! `APP_ENV` is read from the environment only, never from `.env`: every part of the app
 //! (cookies, CSRF, error pages) must agree on it. Each feature's own settings are added
@@ -20,7 +17,6 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::time::Duration;
 
 /// The hosts a development server answers to when `ALLOWED_HOSTS` is empty.
 const LOCAL_HOSTS: &[&str] = &["localhost", "127.0.0.1", "[::1]"];
@@ -33,13 +29,6 @@ pub enum Environment {
     /// Serving the public: secure cookies, HSTS, only `ALLOWED_HOSTS`, no details.
     Production,
 }
-
-/// The longest `HEADER_TIMEOUT` and `REQUEST_TIMEOUT`, in seconds (a day): beyond it a
-/// deadline could overflow the clock.
-const MAX_TIMEOUT_SECS: u64 = 24 * 60 * 60;
-
-/// The most `MAX_CONNECTIONS` (far above what one process can hold open).
-const MAX_CONNECTIONS: u64 = 1_000_000;
 
 /// Everything the app reads from its environment.
 #[derive(Debug, Clone)]
@@ -57,12 +46,6 @@ pub struct Config {
     pub port: u16,
     /// `RUST_LOG`: the log filter, if set.
     pub log_filter: Option<String>,
-    /// `HEADER_TIMEOUT`: how long a client has to send a request's head (src/server.rs).
-    pub header_timeout: Duration,
-    /// `REQUEST_TIMEOUT`: how long a request may take, its body included (src/routes.rs).
-    pub request_timeout: Duration,
-    /// `MAX_CONNECTIONS`: how many connections are served at once (src/server.rs).
-    pub max_connections: usize,
     // plinth:config-fields
 }
 
@@ -117,24 +100,15 @@ impl Config {
                 )));
             }
         };
-        // A whole number from `name`, from 1 to `max`, or `default` when it is unset.
-        let number = |name: &str, default: u64, max: u64| match value(name) {
-            None => Ok(default),
+        let port = match value("PORT") {
+            None => 3000,
             Some(text) => text
                 .trim()
-                .parse::<u64>()
+                .parse::<u16>()
                 .ok()
-                .filter(|number| (1..=max).contains(number))
-                .ok_or_else(|| {
-                    ConfigError(format!(
-                        "{name}={text} is not a whole number from 1 to {max}"
-                    ))
-                }),
+                .filter(|port| *port > 0)
+                .ok_or_else(|| ConfigError(format!("PORT={text} is not a port number")))?,
         };
-        let port = u16::try_from(number("PORT", 3000, u64::from(u16::MAX))?)
-            .map_err(|_| ConfigError("PORT is not a port number".to_owned()))?;
-        let max_connections = usize::try_from(number("MAX_CONNECTIONS", 1024, MAX_CONNECTIONS)?)
-            .map_err(|_| ConfigError("MAX_CONNECTIONS is too large".to_owned()))?;
         let allowed_hosts = value("ALLOWED_HOSTS")
             .map(|list| {
                 list.split(',')
@@ -159,9 +133,6 @@ impl Config {
             host: value("HOST").unwrap_or_else(|| "127.0.0.1".to_owned()),
             port,
             log_filter: value("RUST_LOG"),
-            header_timeout: Duration::from_secs(number("HEADER_TIMEOUT", 10, MAX_TIMEOUT_SECS)?),
-            request_timeout: Duration::from_secs(number("REQUEST_TIMEOUT", 30, MAX_TIMEOUT_SECS)?),
-            max_connections,
             // plinth:config-read
         })
     }
@@ -257,8 +228,6 @@ pub mod tests {
         let config = config(&[]);
         assert_eq!(config.environment, Environment::Development);
         assert_eq!((config.host.as_str(), config.port), ("127.0.0.1", 3000));
-        assert_eq!(config.header_timeout, Duration::from_secs(10));
-        assert_eq!(config.max_connections, 1024);
         assert!(config.allowed_hosts.is_empty());
         assert!(config.secret_key.is_none());
     }
@@ -274,10 +243,6 @@ pub mod tests {
         assert!(refused(&[("APP_ENV", "prod")]).contains("APP_ENV=prod"));
         assert!(refused(&[("PORT", "http")]).contains("PORT=http"));
         assert!(refused(&[("PORT", "70000")]).contains("PORT"));
-        assert!(refused(&[("HEADER_TIMEOUT", "0")]).contains("HEADER_TIMEOUT=0"));
-        let forever = u64::MAX.to_string();
-        assert!(refused(&[("REQUEST_TIMEOUT", &forever)]).contains("from 1 to 86400"));
-        assert!(refused(&[("MAX_CONNECTIONS", "-1")]).contains("MAX_CONNECTIONS=-1"));
         assert!(refused(&[("BASE_URL", "example.com")]).contains("BASE_URL"));
     }
 

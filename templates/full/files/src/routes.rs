@@ -2,11 +2,9 @@
 //! place. Handlers live in `views/` and in the modules of each area (`auth`, `admin`).
 
 use axum::Router;
-use axum::http::StatusCode;
 use axum::routing::get;
 use tower::ServiceBuilder;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -43,15 +41,10 @@ pub fn with_middleware(routes: Router<AppState>, state: AppState) -> Router {
         ))
         // plinth:middleware
         .layer(axum::middleware::from_fn_with_state(
-            config.clone(),
+            config,
             security::check_host,
         ))
         .layer(errors::catch_panics())
-        // A request that takes longer, its body included, gets 408 (`REQUEST_TIMEOUT`).
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            config.request_timeout,
-        ))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT));
     routes
         // plinth:layers
