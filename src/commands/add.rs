@@ -25,7 +25,7 @@ use crate::resource::generate;
 /// Runs `plinth add`.
 pub fn run(args: &AddArgs) -> Result<(), Error> {
     let wanted = catalogue::resolve(&args.features)?;
-    let project = project::named(args.change.path.as_deref())?;
+    let project = super::open_project(args.change.path.as_deref())?;
     let db = chosen_database(&project, args)?;
     let (installed, missing): (Vec<&Feature>, Vec<&Feature>) = wanted
         .into_iter()

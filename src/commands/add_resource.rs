@@ -13,7 +13,7 @@ use crate::effects::report;
 use crate::error::Error;
 use crate::features::catalogue::{self, Feature};
 use crate::features::install;
-use crate::project::{self, Project};
+use crate::project::Project;
 use crate::render::context;
 use crate::render::places::Places;
 use crate::render::template;
@@ -26,7 +26,7 @@ pub const NEEDS: &str = "auth";
 /// Runs `plinth add resource`.
 pub fn run(args: &ResourceArgs) -> Result<(), Error> {
     let resource = read_resource(args)?;
-    let project = project::named(args.change.path.as_deref())?;
+    let project = super::open_project(args.change.path.as_deref())?;
     let missing = missing_features(&project)?;
     agree_to_features(&missing, args)?;
 

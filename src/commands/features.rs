@@ -5,11 +5,10 @@ use std::io::Write;
 use crate::cli::FeaturesArgs;
 use crate::error::Error;
 use crate::features::catalogue::CATALOGUE;
-use crate::project;
 
 /// Prints the catalogue; marks installed features when run in a project.
 pub fn run(args: &FeaturesArgs) -> Result<(), Error> {
-    let project = match project::named(args.path.as_deref()) {
+    let project = match super::open_project(args.path.as_deref()) {
         Ok(project) => Some(project),
         Err(Error::NotAProject(_)) if args.path.is_none() => None,
         Err(error) => return Err(error),

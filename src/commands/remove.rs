@@ -15,7 +15,7 @@ use crate::effects::base;
 use crate::effects::report;
 use crate::error::Error;
 use crate::features::catalogue::{self, Feature, InFull};
-use crate::project::{self, Project, ResourceRecord};
+use crate::project::{Project, ResourceRecord};
 use crate::render::template;
 use crate::request::spec::Style;
 use crate::resource::generate::{self, MIGRATIONS};
@@ -28,7 +28,7 @@ const DROP: &str = "resource/drop.sql.hbs";
 
 /// Runs `plinth remove FEATURE…`.
 pub fn run(args: &RemoveArgs) -> Result<(), Error> {
-    let project = project::named(args.change.path.as_deref())?;
+    let project = super::open_project(args.change.path.as_deref())?;
     let installed = &project.metadata.features;
     let mut removed: Vec<&Feature> = Vec::new();
     for id in &args.features {
@@ -143,7 +143,7 @@ fn may_remove(
 
 /// Runs `plinth remove resource NAME`.
 pub fn run_resource(args: &RemoveResourceArgs) -> Result<(), Error> {
-    let project = project::named(args.change.path.as_deref())?;
+    let project = super::open_project(args.change.path.as_deref())?;
     let records = replay::records(&project)?;
     let table =
         ResourceName::parse(&args.name).map_or_else(|_| args.name.clone(), |name| name.plural);

@@ -6,13 +6,12 @@ use crate::cli::UpgradeArgs;
 use crate::commands::rebuild::{self, Mode, Rebuild};
 use crate::commands::replay;
 use crate::error::Error;
-use crate::project;
 use crate::upgrade::merge::Labels;
 use crate::upgrade::steps;
 
 /// Runs `plinth upgrade`.
 pub fn run(args: &UpgradeArgs) -> Result<(), Error> {
-    let project = project::named(args.path.as_deref())?;
+    let project = super::open_project(args.path.as_deref())?;
     let labels = Labels {
         yours: "your project".to_owned(),
         old: format!("plinth {}", project.metadata.version),

@@ -162,9 +162,47 @@ pub fn resolve(requested: &[String]) -> Result<Vec<&'static Feature>, Error> {
         .collect())
 }
 
+/// The features a project records, with every requirement of theirs. A feature that
+/// became a requirement after the project was made (`limits`, which accounts require since
+/// the limits moved out of full's server loop) counts as installed: the project holds an
+/// older form of what it does, and `plinth upgrade` brings the new one. Ids the catalogue
+/// no longer knows are kept as they are, last.
+#[must_use]
+pub fn with_requirements(recorded: &[String]) -> Vec<String> {
+    let (known, unknown): (Vec<String>, Vec<String>) =
+        recorded.iter().cloned().partition(|id| find(id).is_ok());
+    let mut features: Vec<String> = resolve(&known)
+        .map(|resolved| {
+            resolved
+                .iter()
+                .map(|feature| feature.id.to_owned())
+                .collect()
+        })
+        .unwrap_or(known);
+    features.extend(unknown);
+    features
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{CATALOGUE, find, resolve};
+    use super::{CATALOGUE, find, resolve, with_requirements};
+
+    #[test]
+    fn a_requirement_added_since_the_project_was_made_counts_as_installed() {
+        let recorded = ["templates", "db", "sessions", "csrf", "auth", "gone"].map(String::from);
+        assert_eq!(
+            with_requirements(&recorded),
+            [
+                "templates",
+                "db",
+                "sessions",
+                "csrf",
+                "limits",
+                "auth",
+                "gone"
+            ]
+        );
+    }
 
     #[test]
     fn requirements_are_known_and_come_earlier_in_the_catalogue() {
