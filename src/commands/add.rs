@@ -145,6 +145,9 @@ pub fn conclude(root: &Path, plan: &Plan, dry_run: bool, yes: bool) -> Result<()
     }
     if !yes && prompt::interactive() {
         print_summary(&shown);
+        if bookkeeping {
+            eprintln!("{:>10}  {RECORDED}", "record");
+        }
         if !prompt::confirm("Apply these changes?")? {
             return Err(Error::Cancelled);
         }

@@ -14,6 +14,7 @@ pub mod upgrade;
 
 use std::path::Path;
 
+use crate::effects::report;
 use crate::error::Error;
 use crate::features::catalogue;
 use crate::project::{self, Project};
@@ -22,6 +23,18 @@ use crate::project::{self, Project};
 /// with what it records closed under the features' requirements.
 pub fn open_project(path: Option<&Path>) -> Result<Project, Error> {
     let mut project = project::named(path)?;
-    project.metadata.features = catalogue::with_requirements(&project.metadata.features);
+    let closed = catalogue::with_requirements(&project.metadata.features);
+    let assumed: Vec<&str> = closed
+        .iter()
+        .filter(|id| !project.metadata.features.contains(id))
+        .map(String::as_str)
+        .collect();
+    if !assumed.is_empty() {
+        report::note(format!(
+            "this project was made before its features required {}: counted as installed, its code arrives with `plinth upgrade`",
+            assumed.join(", ")
+        ));
+    }
+    project.metadata.features = closed;
     Ok(project)
 }

@@ -164,9 +164,10 @@ pub fn resolve(requested: &[String]) -> Result<Vec<&'static Feature>, Error> {
 
 /// The features a project records, with every requirement of theirs. A feature that
 /// became a requirement after the project was made (`limits`, which accounts require since
-/// the limits moved out of full's server loop) counts as installed: the project holds an
-/// older form of what it does, and `plinth upgrade` brings the new one. Ids the catalogue
-/// no longer knows are kept as they are, last.
+/// the limits moved out of full's server loop) counts as installed, so that `plinth add`
+/// does not install it over the older code that stands in for it (full's old loop, or
+/// micro's client address alone); `plinth upgrade` brings its code. Ids the catalogue no
+/// longer knows are kept as they are, last.
 #[must_use]
 pub fn with_requirements(recorded: &[String]) -> Vec<String> {
     let (known, unknown): (Vec<String>, Vec<String>) =
