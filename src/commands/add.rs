@@ -132,7 +132,7 @@ pub fn conclude(root: &Path, plan: &Plan, dry_run: bool, yes: bool) -> Result<()
     if dry_run {
         print!("{}", shown.describe());
         if bookkeeping {
-            println!("{:>10}  {}", "record", RECORDED);
+            println!("{}", summary_line("record", RECORDED));
         }
         if !plan.conflicts.is_empty() {
             return Err(Error::Conflicts(plan.conflicts.clone()));
@@ -144,10 +144,7 @@ pub fn conclude(root: &Path, plan: &Plan, dry_run: bool, yes: bool) -> Result<()
         return Err(Error::Conflicts(plan.conflicts.clone()));
     }
     if !yes && prompt::interactive() {
-        print_summary(&shown);
-        if bookkeeping {
-            eprintln!("{:>10}  {RECORDED}", "record");
-        }
+        print_summary(&shown, bookkeeping);
         if !prompt::confirm("Apply these changes?")? {
             return Err(Error::Cancelled);
         }
@@ -198,11 +195,22 @@ pub fn describe_features(features: &[&Feature], requested: &[String]) -> String 
         .join(", ")
 }
 
-fn print_summary(plan: &Plan) {
+/// The changes the user confirms, a line each, and the bookkeeping line if there is one.
+fn print_summary(plan: &Plan, bookkeeping: bool) {
     for change in plan.effective() {
-        let word = change.action().word();
-        eprintln!("{word:>10}  {}", change.path.display());
+        eprintln!(
+            "{}",
+            summary_line(change.action().word(), change.path.display())
+        );
     }
+    if bookkeeping {
+        eprintln!("{}", summary_line("record", RECORDED));
+    }
+}
+
+/// One line of a summary, as `--dry-run` writes them: the word, then what it is about.
+fn summary_line(word: &str, what: impl std::fmt::Display) -> String {
+    format!("{word:>10}  {what}")
 }
 
 fn report_applied(root: &Path, plan: &Plan, bookkeeping: bool) {
