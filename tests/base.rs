@@ -237,3 +237,46 @@ fn a_project_without_git_keeps_its_base_in_a_folder_of_plinths() {
     plinth(&untouched.path().join("plain"), &["add", "static", "--yes"]);
     assert_eq!(kept, generated(&untouched.path().join("plain")));
 }
+
+/// An edit that no longer finds what it replaces, in a file still as plinth generated it
+/// (so an older plinth made it), names `plinth upgrade` as the remedy; in a file the user
+/// changed, the conflict is theirs to resolve and says nothing of upgrading.
+#[test]
+fn a_conflict_in_code_an_older_plinth_generated_names_plinth_upgrade() {
+    let conflict = |older_base: bool| {
+        let scratch = tempfile::tempdir().expect("scratch folder");
+        plinth(
+            scratch.path(),
+            &["new", "old", "--style", "micro", "--no-git"],
+        );
+        let root = scratch.path().join("old");
+        // What the templates feature replaces, as a different plinth would have written it.
+        let older = |path: &Path| {
+            let text = fs::read_to_string(path).expect("main.rs");
+            let changed = text.replace("\"same-origin\"),", "\"no-referrer\"),");
+            assert_ne!(text, changed, "the generated line is there");
+            fs::write(path, changed).expect("write");
+        };
+        older(&root.join("src/main.rs"));
+        if older_base {
+            older(&root.join(".plinth/base/src/main.rs"));
+        }
+        let before = folder_files(&root);
+        let added = run(&root, &["add", "templates", "--yes"]);
+        assert_eq!(added.code, 1, "{}", added.transcript());
+        assert_eq!(folder_files(&root), before, "nothing was written");
+        added.stderr
+    };
+    let from_an_older_plinth = conflict(true);
+    assert!(
+        from_an_older_plinth.contains("conflict  src/main.rs")
+            && from_an_older_plinth.contains("run `plinth upgrade` first"),
+        "{from_an_older_plinth}"
+    );
+    let changed_by_the_user = conflict(false);
+    assert!(
+        changed_by_the_user.contains("conflict  src/main.rs")
+            && !changed_by_the_user.contains("plinth upgrade"),
+        "{changed_by_the_user}"
+    );
+}

@@ -119,7 +119,9 @@ fn read_folder(folder: &Path) -> Option<FileTree> {
 
 /// The project's base once a change is made to it as `change` makes it to the project:
 /// `None` when the project has no base. The change runs on the base's files, not on the
-/// user's, so what the user changed never enters it.
+/// user's, so what the user changed never enters it. A conflict there is in code plinth
+/// generated as an older plinth did: each says that `plinth upgrade` brings the code the
+/// change expects.
 pub fn grown(
     root: &Path,
     change: impl FnOnce(&mut Draft) -> Result<(), Error>,
@@ -134,8 +136,23 @@ pub fn grown(
     }
     let mut draft = Draft::in_memory(&before);
     change(&mut draft)?;
-    Ok(Some(made(draft.into_tree()?, keeping)?))
+    let files = draft.into_tree().map_err(|err| match err {
+        Error::Conflicts(conflicts) => Error::Conflicts(
+            conflicts
+                .into_iter()
+                .map(|mut conflict| {
+                    conflict.reason.push_str(OLDER);
+                    conflict
+                })
+                .collect(),
+        ),
+        other => other,
+    })?;
+    Ok(Some(made(files, keeping)?))
 }
+
+/// What a conflict in the base adds to its reason.
+const OLDER: &str = " (plinth generated this file as an older plinth did: run `plinth upgrade` first, which brings the code this change expects)";
 
 /// `files`, just generated, as the base to keep the way the project keeps its base.
 pub fn made(mut files: FileTree, keeping: Keeping) -> Result<Base, Error> {
