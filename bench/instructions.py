@@ -25,7 +25,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -38,23 +37,25 @@ def total_instructions(binary, requests, out):
     """Starts `binary` under callgrind, sends `requests` GET / on one connection, stops it
     with SIGTERM, and returns the instructions callgrind counted in all."""
     port = bench.free_port()
+    out.unlink(missing_ok=True)
+    # RUST_LOG would turn micro's request tracing on: both servers run with their defaults.
+    environment = {key: value for key, value in os.environ.items() if key != "RUST_LOG"}
     server = subprocess.Popen(
         ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", str(binary)],
-        env={**os.environ, "PORT": str(port)},
+        env={**environment, "PORT": str(port)},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
         bench.wait_for_port(port, server, seconds=120)
-        subprocess.run(["curl", "-s", "-o", "/dev/null", f"http://127.0.0.1:{port}/?[1-{requests}]"],
-                       check=True)
+        subprocess.run(["curl", "-s", "--max-time", "600", "-o", "/dev/null",
+                        f"http://127.0.0.1:{port}/?[1-{requests}]"], check=True)
     finally:
         server.terminate()
-        server.wait(timeout=120)
-    # callgrind writes its file as the process ends; give the file system a moment.
-    for _ in range(50):
-        if out.exists():
-            break
-        time.sleep(0.1)
+        try:
+            server.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
     summary = re.search(r"^summary: (\d+)$", out.read_text(), re.M)
     return int(summary.group(1))
 
@@ -84,6 +85,8 @@ def main():
     hello = work / "axum-hello"
     if not hello.exists():
         bench.axum_hello(hello)
+        # The crates both use (axum, hyper, tokio) at the versions micro's lock holds.
+        shutil.copy(micro / "Cargo.lock", hello / "Cargo.lock")
     for folder in (micro, hello):
         bench.run(["cargo", "build", "--release"], cwd=folder,
                   env={"CARGO_TARGET_DIR": str(target)}, capture=True)

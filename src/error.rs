@@ -179,6 +179,11 @@ pub enum Error {
     #[error("{} change(s) cannot be made safely; nothing was changed\n{}", .0.len(), render_conflicts(.0))]
     Conflicts(Vec<Conflict>),
 
+    /// The change does not fit the code plinth generated for the project: an older plinth
+    /// generated it, and `plinth upgrade` brings what the change expects.
+    #[error("{} change(s) do not fit the code an older plinth generated; nothing was changed\n{}", .0.len(), render_conflicts(.0))]
+    Outdated(Vec<Conflict>),
+
     /// `plinth upgrade` on a work tree with uncommitted changes.
     #[error("the project has uncommitted changes: {}", list_paths(.0))]
     Uncommitted(Vec<PathBuf>),
@@ -252,7 +257,8 @@ impl Error {
             | Error::UpgradeConflicts(_)
             | Error::UpgradeAvailable(_)
             | Error::VerifyFailed(_)
-            | Error::Conflicts(_) => EXIT_FAILURE,
+            | Error::Conflicts(_)
+            | Error::Outdated(_) => EXIT_FAILURE,
         }
     }
 
@@ -291,6 +297,10 @@ impl Error {
             ),
             Error::Conflicts(_) => Some(
                 "resolve each conflict above (move the file away, or make the edit by hand as shown), then run the command again"
+                    .to_owned(),
+            ),
+            Error::Outdated(_) => Some(
+                "run `plinth upgrade` first (`--dry-run` shows what it changes), then run this command again"
                     .to_owned(),
             ),
             Error::DatabaseMismatch { .. } => {

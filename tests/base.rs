@@ -238,9 +238,9 @@ fn a_project_without_git_keeps_its_base_in_a_folder_of_plinths() {
     assert_eq!(kept, generated(&untouched.path().join("plain")));
 }
 
-/// An edit that no longer finds what it replaces, in a file still as plinth generated it
-/// (so an older plinth made it), names `plinth upgrade` as the remedy; in a file the user
-/// changed, the conflict is theirs to resolve and says nothing of upgrading.
+/// An edit that no longer finds what it replaces in the code plinth generated (so an
+/// older plinth generated it) names `plinth upgrade` as the remedy, and no edit by hand;
+/// in a file the user changed, the conflict is theirs to resolve, by hand.
 #[test]
 fn a_conflict_in_code_an_older_plinth_generated_names_plinth_upgrade() {
     let conflict = |older_base: bool| {
@@ -269,13 +269,15 @@ fn a_conflict_in_code_an_older_plinth_generated_names_plinth_upgrade() {
     };
     let from_an_older_plinth = conflict(true);
     assert!(
-        from_an_older_plinth.contains("conflict  src/main.rs")
-            && from_an_older_plinth.contains("run `plinth upgrade` first"),
+        from_an_older_plinth.contains("conflict  src/main.rs: an older plinth generated it")
+            && from_an_older_plinth.contains("help: run `plinth upgrade` first")
+            && !from_an_older_plinth.contains("by hand"),
         "{from_an_older_plinth}"
     );
     let changed_by_the_user = conflict(false);
     assert!(
         changed_by_the_user.contains("conflict  src/main.rs")
+            && changed_by_the_user.contains("by hand")
             && !changed_by_the_user.contains("plinth upgrade"),
         "{changed_by_the_user}"
     );

@@ -20,7 +20,7 @@ use crate::change::file_tree::FileTree;
 use crate::effects::git;
 use crate::effects::report;
 use crate::effects::write;
-use crate::error::Error;
+use crate::error::{Conflict, Error};
 
 /// The table of the base's files, relative to the project's root.
 pub const TABLE: &str = ".plinth/base.toml";
@@ -120,8 +120,8 @@ fn read_folder(folder: &Path) -> Option<FileTree> {
 /// The project's base once a change is made to it as `change` makes it to the project:
 /// `None` when the project has no base. The change runs on the base's files, not on the
 /// user's, so what the user changed never enters it. A conflict there is in code plinth
-/// generated as an older plinth did: each says that `plinth upgrade` brings the code the
-/// change expects.
+/// generated, so an older plinth generated it: [`Error::Outdated`], whose remedy is
+/// `plinth upgrade`, not an edit by hand.
 pub fn grown(
     root: &Path,
     change: impl FnOnce(&mut Draft) -> Result<(), Error>,
@@ -137,12 +137,13 @@ pub fn grown(
     let mut draft = Draft::in_memory(&before);
     change(&mut draft)?;
     let files = draft.into_tree().map_err(|err| match err {
-        Error::Conflicts(conflicts) => Error::Conflicts(
+        Error::Conflicts(conflicts) => Error::Outdated(
             conflicts
                 .into_iter()
-                .map(|mut conflict| {
-                    conflict.reason.push_str(OLDER);
-                    conflict
+                .map(|conflict| Conflict {
+                    reason: OLDER.to_owned(),
+                    by_hand: None,
+                    ..conflict
                 })
                 .collect(),
         ),
@@ -151,8 +152,8 @@ pub fn grown(
     Ok(Some(made(files, keeping)?))
 }
 
-/// What a conflict in the base adds to its reason.
-const OLDER: &str = " (plinth generated this file as an older plinth did: run `plinth upgrade` first, which brings the code this change expects)";
+/// Why a change does not fit a file of the base.
+const OLDER: &str = "an older plinth generated it without what this change expects";
 
 /// `files`, just generated, as the base to keep the way the project keeps its base.
 pub fn made(mut files: FileTree, keeping: Keeping) -> Result<Base, Error> {
